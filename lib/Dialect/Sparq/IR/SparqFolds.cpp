@@ -1,0 +1,449 @@
+//===- SparqFolds.cpp - constant folding of sparq ops ---------------------===//
+//
+// Every fold computes through the sparq::numerics library on the raw bytes of
+// the constants, so folded results are bit-identical to what the CPU runtime
+// computes. Constants may be DenseElementsAttr (text or hex) or dense_resource
+// blobs; large results and results of blob inputs are emitted as blobs.
+//
+//===----------------------------------------------------------------------===//
+#include "sparq/Dialect/Sparq/IR/Sparq.h"
+#include "sparq/Dialect/Sparq/IR/SparqVerify.h"
+#include "sparq/Numerics/Matmul.h"
+#include "sparq/Numerics/NM.h"
+#include "sparq/Numerics/Quantize.h"
+#include "sparq/Numerics/Scale.h"
+#include "sparq/Utils/ConstantElements.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace sparq;
+namespace num = sparq::numerics;
+
+//===----------------------------------------------------------------------===//
+// Conversions to the numerics vocabulary
+//===----------------------------------------------------------------------===//
+
+static num::Fp8Format toFp8Format(Type type) {
+  return isa<Float8E5M2Type>(type) ? num::Fp8Format::E5M2
+                                   : num::Fp8Format::E4M3;
+}
+
+static num::Saturation toNumerics(Saturation saturation) {
+  return saturation == Saturation::satfinite ? num::Saturation::SatFinite
+                                             : num::Saturation::None;
+}
+
+static num::NMPattern toNumerics(NMAttr pattern) {
+  return {pattern.getN(), pattern.getM()};
+}
+
+static num::AxisView viewAlong(ShapedType type, int64_t dim) {
+  return num::AxisView::forDim(type.getShape().data(), type.getRank(), dim);
+}
+
+/// The view that maps a per-axis scale onto `type`, or a flat one.
+static num::AxisView scaleView(ShapedType type, std::optional<int64_t> axis) {
+  return axis ? viewAlong(type, *axis)
+              : num::AxisView::flat(type.getNumElements());
+}
+
+static num::AxisView sparseView(ShapedType type, NMAttr pattern) {
+  return viewAlong(type, *pattern.getSparseDim(type.getRank()));
+}
+
+//===----------------------------------------------------------------------===//
+// quantize / dequantize / amax / scale
+//===----------------------------------------------------------------------===//
+
+OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  auto scale = ConstantElements::read(adaptor.getScale());
+  if (!input || !scale)
+    return {};
+  num::QuantizeOptions options;
+  options.format = toFp8Format(getType().getElementType());
+  options.saturation = toNumerics(getSaturation());
+  if (getRounding() == Rounding::stochastic) {
+    auto seed = dyn_cast_or_null<IntegerAttr>(adaptor.getSeed());
+    if (!seed)
+      return {};
+    options.rounding = num::Rounding::Stochastic;
+    options.seed = seed.getValue().getZExtValue();
+  }
+  num::ElementKind kind = *getElementKind(input->getType().getElementType());
+
+  // A splat stays a splat when every element sees the same scale and the
+  // same rounding, whatever the tensor's size.
+  if (input->isSplat() && scale->getNumElements() == 1 &&
+      options.rounding == num::Rounding::NearestEven) {
+    uint8_t code;
+    float s = scale->getF32(0);
+    num::quantize(input->getFirstElement().data(), kind, &code,
+                  num::AxisView::flat(1), &s, 1, options);
+    return DenseElementsAttr::getFromRawBuffer(
+        getType(), ArrayRef<char>(reinterpret_cast<char *>(&code), 1));
+  }
+  ConstantBuilder result(getType(), input->isResource());
+  ArrayRef<char> scales = scale->getRawData();
+  if (!num::quantize(input->getRawData().data(), kind,
+                     result.dataAs<uint8_t>(),
+                     scaleView(getInput().getType(), getAxis()),
+                     reinterpret_cast<const float *>(scales.data()),
+                     scale->getNumElements(), options,
+                     getParallelFor(getContext())))
+    return {};
+  return result.finish();
+}
+
+OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  auto scale = ConstantElements::read(adaptor.getScale());
+  if (!input || !scale)
+    return {};
+  num::Fp8Format format = toFp8Format(input->getType().getElementType());
+  num::ElementKind outKind = *getElementKind(getType().getElementType());
+  if (input->isSplat() && scale->getNumElements() == 1) {
+    float s = scale->getF32(0);
+    uint32_t value = 0;
+    num::dequantize(reinterpret_cast<const uint8_t *>(
+                        input->getFirstElement().data()),
+                    format, &value, outKind, num::AxisView::flat(1), &s, 1);
+    return DenseElementsAttr::getFromRawBuffer(
+        getType(), ArrayRef<char>(reinterpret_cast<char *>(&value),
+                                  num::elementByteSize(outKind)));
+  }
+  ConstantBuilder result(getType(), input->isResource());
+  ArrayRef<char> scales = scale->getRawData();
+  if (!num::dequantize(
+          reinterpret_cast<const uint8_t *>(input->getRawData().data()), format,
+          result.data().data(), outKind,
+          scaleView(getInput().getType(), getAxis()),
+          reinterpret_cast<const float *>(scales.data()),
+          scale->getNumElements(), getParallelFor(getContext())))
+    return {};
+  return result.finish();
+}
+
+OpFoldResult AmaxOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  num::ElementKind kind = *getElementKind(input->getType().getElementType());
+  if (!getAxis()) {
+    // |splat| is the amax of a splat; no need to expand it.
+    int64_t count = input->isSplat() ? 1 : input->getNumElements();
+    ArrayRef<char> data =
+        input->isSplat() ? input->getFirstElement() : input->getRawData();
+    float amax = count == 0 ? 0.0f
+                            : num::amax(data.data(), kind, count,
+                                        getParallelFor(getContext()));
+    return DenseElementsAttr::get(getType(), ArrayRef<float>(amax));
+  }
+  num::AxisView view = viewAlong(input->getType(), *getAxis());
+  SmallVector<float> amax(view.axis);
+  if (!num::amaxPerAxis(input->getRawData().data(), kind, view, amax.data(),
+                        getParallelFor(getContext())))
+    return {};
+  return DenseElementsAttr::get(getType(), ArrayRef<float>(amax));
+}
+
+OpFoldResult ScaleOp::fold(FoldAdaptor adaptor) {
+  auto amax = ConstantElements::read(adaptor.getAmax());
+  if (!amax)
+    return {};
+  num::Fp8Format format = toFp8Format(getFormat());
+  SmallVector<float> scales;
+  for (int64_t i = 0, e = amax->getNumElements(); i < e; ++i)
+    scales.push_back(num::computeFp8Scale(amax->getF32(i), format,
+                                            static_cast<int32_t>(getMargin())));
+  return DenseElementsAttr::get(getType(), ArrayRef<float>(scales));
+}
+
+//===----------------------------------------------------------------------===//
+// prune / mask
+//===----------------------------------------------------------------------===//
+
+OpFoldResult PruneOp::fold(FoldAdaptor adaptor) {
+  // Pruning is idempotent: a pruned tensor has at most N non-zeros per group,
+  // all of which the second prune keeps.
+  if (auto inner = getInput().getDefiningOp<PruneOp>())
+    if (inner.getPattern().isEquivalentTo(getPattern(), getType().getRank()))
+      return getInput();
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  ConstantBuilder result(getType(), input->isResource());
+  if (num::pruneNM(input->getRawData().data(),
+                   *getElementKind(getType().getElementType()),
+                   sparseView(getType(), getPattern()),
+                   toNumerics(getPattern()), result.data().data(),
+                   getParallelFor(getContext())) != num::NMStatus::Ok)
+    return {};
+  return result.finish();
+}
+
+OpFoldResult MaskOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  ConstantBuilder result(getType(), input->isResource());
+  if (num::selectNMMask(input->getRawData().data(),
+                        *getElementKind(input->getType().getElementType()),
+                        sparseView(getType(), getPattern()),
+                        toNumerics(getPattern()), result.dataAs<uint8_t>(),
+                        getParallelFor(getContext())) != num::NMStatus::Ok)
+    return {};
+  return result.finish();
+}
+
+//===----------------------------------------------------------------------===//
+// compress / decompress / values / metadata
+//===----------------------------------------------------------------------===//
+
+/// `attr` with its type replaced by `type` (same shape and element type),
+/// sharing the data.
+static Attribute retype(Attribute attr, ShapedType type) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense.reshape(type);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}
+
+OpFoldResult CompressOp::fold(FoldAdaptor adaptor) {
+  // compress(decompress(e)) == e: decompress left only kept positions.
+  if (auto decompress = getInput().getDefiningOp<DecompressOp>())
+    if (decompress.getInput().getType() == getType())
+      return decompress.getInput();
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  // An encoded constant holds its dense values; a valid input is already
+  // that, an invalid one is a verifier error and stays unfolded.
+  std::optional<num::NMViolation> violation;
+  NMAttr pattern = getNMEncoding(getType());
+  if (num::findNMViolation(input->getRawData().data(),
+                           *getElementKind(getType().getElementType()),
+                           sparseView(getType(), pattern), toNumerics(pattern),
+                           violation, getParallelFor(getContext())) !=
+          num::NMStatus::Ok ||
+      violation)
+    return {};
+  return retype(adaptor.getInput(), getType());
+}
+
+OpFoldResult DecompressOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  // An encoded constant stands for the compression of its values, which
+  // keeps the N largest magnitudes of a group: decompressing gives prune.
+  NMAttr pattern = getNMEncoding(input->getType());
+  ConstantBuilder result(getType(), input->isResource());
+  if (num::pruneNM(input->getRawData().data(),
+                   *getElementKind(getType().getElementType()),
+                   sparseView(getType(), pattern), toNumerics(pattern),
+                   result.data().data(),
+                   getParallelFor(getContext())) != num::NMStatus::Ok)
+    return {};
+  return result.finish();
+}
+
+/// Compresses the constant encoded tensor `attr` into `values` and/or
+/// `metadata` builders of the right sizes.
+static bool compressConstant(Attribute attr, ConstantBuilder *values,
+                             ConstantBuilder *metadata, MLIRContext *ctx) {
+  auto input = ConstantElements::read(attr);
+  if (!input)
+    return false;
+  ShapedType type = input->getType();
+  NMAttr pattern = getNMEncoding(type);
+  num::AxisView view = sparseView(type, pattern);
+  num::ElementKind kind = *getElementKind(type.getElementType());
+  // The library writes both; the one not asked for goes to scratch space.
+  std::vector<char> scratchValues, scratchMetadata;
+  char *valuesData = values ? values->data().data() : nullptr;
+  uint16_t *metadataData = metadata ? metadata->dataAs<uint16_t>() : nullptr;
+  if (!valuesData) {
+    scratchValues.resize(num::nmValuesView(view, toNumerics(pattern))
+                             .numElements() *
+                         num::elementByteSize(kind));
+    valuesData = scratchValues.data();
+  }
+  if (!metadataData) {
+    scratchMetadata.resize(
+        num::nmMetadataView(view, toNumerics(pattern)).numElements() * 2);
+    metadataData = reinterpret_cast<uint16_t *>(scratchMetadata.data());
+  }
+  return num::compressNM(input->getRawData().data(), kind, view,
+                         toNumerics(pattern), valuesData, metadataData,
+                         getParallelFor(ctx)) == num::NMStatus::Ok;
+}
+
+OpFoldResult ValuesOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  ConstantBuilder values(getType(), input->isResource());
+  if (!compressConstant(adaptor.getInput(), &values, nullptr, getContext()))
+    return {};
+  return values.finish();
+}
+
+OpFoldResult MetadataOp::fold(FoldAdaptor adaptor) {
+  auto input = ConstantElements::read(adaptor.getInput());
+  if (!input)
+    return {};
+  ConstantBuilder metadata(getType(), input->isResource());
+  if (!compressConstant(adaptor.getInput(), nullptr, &metadata, getContext()))
+    return {};
+  return metadata.finish();
+}
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
+
+/// Folding a matmul costs M*N*K multiply-adds; beyond this it is left to run
+/// time, where it belongs.
+static constexpr int64_t kMaxFoldMatmulMacs = int64_t(1) << 30;
+
+namespace {
+/// A constant matmul operand in the form the numerics library takes; keeps
+/// the compressed storage of an encoded constant alive.
+struct FoldOperand {
+  num::MatmulOperand operand;
+  std::vector<char> values;
+  std::vector<uint16_t> metadata;
+  std::optional<ConstantElements> constant;
+};
+} // namespace
+
+static bool prepareOperand(Attribute attr, FoldOperand &out,
+                           MLIRContext *ctx) {
+  out.constant = ConstantElements::read(attr);
+  if (!out.constant)
+    return false;
+  ShapedType type = out.constant->getType();
+  out.operand.kind = *getElementKind(type.getElementType());
+  NMAttr pattern = getNMEncoding(type);
+  if (!pattern) {
+    out.operand.data = out.constant->getRawData().data();
+    return true;
+  }
+  num::NMPattern nm = toNumerics(pattern);
+  num::AxisView view = sparseView(type, pattern);
+  out.values.resize(num::nmValuesView(view, nm).numElements() *
+                    num::elementByteSize(out.operand.kind));
+  out.metadata.resize(num::nmMetadataView(view, nm).numElements());
+  if (num::compressNM(out.constant->getRawData().data(), out.operand.kind,
+                      view, nm, out.values.data(), out.metadata.data(),
+                      getParallelFor(ctx)) != num::NMStatus::Ok)
+    return false;
+  out.operand.data = out.values.data();
+  out.operand.metadata = out.metadata.data();
+  out.operand.pattern = nm;
+  return true;
+}
+
+OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType resultType = getType();
+  if (!resultType.hasStaticShape())
+    return {};
+  int64_t rank = resultType.getRank();
+  num::MatmulShape shape;
+  shape.batch = rank == 3 ? resultType.getDimSize(0) : 1;
+  shape.m = resultType.getDimSize(rank - 2);
+  shape.n = resultType.getDimSize(rank - 1);
+  shape.k = getLhs().getType().getDimSize(rank - 1);
+  if (ShapedType::isDynamic(shape.k) ||
+      shape.batch * shape.m * shape.n * shape.k > kMaxFoldMatmulMacs)
+    return {};
+
+  FoldOperand lhs, rhs;
+  if (!prepareOperand(adaptor.getLhs(), lhs, getContext()) ||
+      !prepareOperand(adaptor.getRhs(), rhs, getContext()))
+    return {};
+
+  // Optional f32 operands: absent is fine, present-but-not-constant is not.
+  num::MatmulEpilogue epilogue;
+  epilogue.saturation = toNumerics(getSaturation());
+  std::optional<ConstantElements> lhsScale, rhsScale, outScale, bias;
+  auto readOptional = [](Value v, Attribute attr,
+                         std::optional<ConstantElements> &out,
+                         const float *&data, int64_t *count) {
+    if (!v)
+      return true;
+    out = ConstantElements::read(attr);
+    if (!out)
+      return false;
+    data = reinterpret_cast<const float *>(out->getRawData().data());
+    if (count)
+      *count = out->getNumElements();
+    return true;
+  };
+  if (!readOptional(getLhsScale(), adaptor.getLhsScale(), lhsScale,
+                    epilogue.lhsScale, &epilogue.numLhsScales) ||
+      !readOptional(getRhsScale(), adaptor.getRhsScale(), rhsScale,
+                    epilogue.rhsScale, &epilogue.numRhsScales) ||
+      !readOptional(getOutScale(), adaptor.getOutScale(), outScale,
+                    epilogue.outScale, nullptr) ||
+      !readOptional(getBias(), adaptor.getBias(), bias, epilogue.bias,
+                    nullptr))
+    return {};
+
+  ConstantBuilder result(resultType, lhs.constant->isResource() ||
+                                         rhs.constant->isResource());
+  if (!num::matmul(shape, lhs.operand, rhs.operand, epilogue,
+                   result.data().data(),
+                   *getElementKind(resultType.getElementType()),
+                   getParallelFor(getContext())))
+    return {};
+  return result.finish();
+}
+
+//===----------------------------------------------------------------------===//
+// Verification of constant operands
+//===----------------------------------------------------------------------===//
+
+LogicalResult sparq::verifyConstantSatisfiesPattern(Operation *op, Value value,
+                                                    NMAttr pattern) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return success();
+  auto input = ConstantElements::read(attr);
+  if (!input)
+    return success();
+  auto type = cast<ShapedType>(value.getType());
+  int64_t dim = *pattern.getSparseDim(type.getRank());
+  num::AxisView view = viewAlong(type, dim);
+  std::optional<num::NMViolation> violation;
+  if (num::findNMViolation(input->getRawData().data(),
+                           *getElementKind(type.getElementType()), view,
+                           toNumerics(pattern), violation) !=
+          num::NMStatus::Ok ||
+      !violation)
+    return success();
+
+  // Name the group by its full index range: [.., first..last, ..].
+  SmallVector<std::string> index(type.getRank());
+  int64_t outer = violation->outer, inner = violation->inner;
+  for (int64_t d = type.getRank() - 1; d > dim; --d) {
+    index[d] = std::to_string(inner % type.getDimSize(d));
+    inner /= type.getDimSize(d);
+  }
+  for (int64_t d = dim - 1; d >= 0; --d) {
+    index[d] = std::to_string(outer % type.getDimSize(d));
+    outer /= type.getDimSize(d);
+  }
+  int64_t first = violation->group * pattern.getM();
+  index[dim] = std::to_string(first) + ".." +
+               std::to_string(first + pattern.getM() - 1);
+  return op->emitOpError() << "operand is not " << pattern.getN() << ":"
+                           << pattern.getM() << " sparse along dimension "
+                           << dim << ": group [" << llvm::join(index, ", ")
+                           << "] has " << violation->count
+                           << " non-zeros (first bad group)";
+}

@@ -1,0 +1,26 @@
+//===- InitAll.cpp - register everything sparq-opt knows ------------------===//
+#include "sparq/InitAll.h"
+
+#include "sparq/Dialect/Sparq/IR/Sparq.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void sparq::registerSparqDialects(mlir::DialectRegistry &registry) {
+  registry.insert<SparqDialect>();
+}
+
+void sparq::registerAllDialects(mlir::DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registerSparqDialects(registry);
+}
+
+void sparq::registerSparqPasses() {}
+
+void sparq::registerAllPasses() {
+  mlir::registerAllPasses();
+  registerSparqPasses();
+}

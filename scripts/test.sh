@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the lit suite, the
+# unit tests (ctest) and the Python tests. Runs every suite even when one
+# fails; exits non-zero when any failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${SPARQ_BUILD_DIR:-$root/build}
+
+"$root/scripts/install-deps.sh" || exit 1
+"$root/scripts/build.sh" || exit 1
+
+status=0
+run() {
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then
+    results+=("PASS  $name")
+  else
+    results+=("FAIL  $name"); status=1
+  fi
+}
+results=()
+
+run "lit suite" /usr/lib/llvm-22/bin/lit -sv "$build/test"
+# The full 2^32 APFloat sweep (label exhaustive-apfloat, ~10 min) is opt-in:
+#   ctest --test-dir build -L exhaustive-apfloat
+run "unit tests (ctest)" ctest --test-dir "$build" -LE exhaustive-apfloat \
+  --output-on-failure -j2
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+exit $status
