@@ -16,6 +16,9 @@ function(sparq_add_library name)
   endif()
   if(ARG_MLIR)
     target_link_libraries(${name} PUBLIC MLIR LLVM)
+    # Consumers of the installed libraries need MLIR's headers too.
+    target_include_directories(${name} SYSTEM PUBLIC
+      ${MLIR_INCLUDE_DIRS} ${LLVM_INCLUDE_DIRS})
   endif()
   if(ARG_LINK)
     target_link_libraries(${name} PUBLIC ${ARG_LINK})

@@ -28,7 +28,8 @@ SparseTensorEncodingAttr sparq::toSparseTensorEncoding(NMAttr pattern,
   results.push_back(k.floorDiv(pattern.getM()));
   levels.push_back(dense);
   results.push_back(k % pattern.getM());
-  levels.push_back(*buildLevelType(LevelFormat::NOutOfM, {}, pattern.getN(),
+  levels.push_back(*buildLevelType(LevelFormat::NOutOfM, /*ordered=*/true,
+                                   /*unique=*/true, pattern.getN(),
                                    pattern.getM()));
   auto dimToLvl = AffineMap::get(rank, 0, results, ctx);
   return SparseTensorEncodingAttr::get(ctx, levels, dimToLvl);
