@@ -1,7 +1,9 @@
 //===- InitAll.cpp - register everything sparq-opt knows ------------------===//
 #include "sparq/InitAll.h"
 
+#include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/Sparq.h"
+#include "sparq/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,7 +20,10 @@ void sparq::registerAllDialects(mlir::DialectRegistry &registry) {
   registerSparqDialects(registry);
 }
 
-void sparq::registerSparqPasses() {}
+void sparq::registerSparqPasses() {
+  registerSparqConversionPasses();
+  registerSparqPipelines();
+}
 
 void sparq::registerAllPasses() {
   mlir::registerAllPasses();

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "sparq/Dialect/Sparq/IR/Sparq.h"
+#include "sparq/Dialect/Sparq/IR/SparqFoldUtils.h"
 #include "sparq/Dialect/Sparq/IR/SparqVerify.h"
 #include "sparq/Numerics/Matmul.h"
 #include "sparq/Numerics/NM.h"
@@ -251,55 +252,41 @@ OpFoldResult DecompressOp::fold(FoldAdaptor adaptor) {
   return result.finish();
 }
 
-/// Compresses the constant encoded tensor `attr` into `values` and/or
-/// `metadata` builders of the right sizes.
-static bool compressConstant(Attribute attr, ConstantBuilder *values,
-                             ConstantBuilder *metadata, MLIRContext *ctx) {
+FailureOr<std::pair<ElementsAttr, ElementsAttr>>
+sparq::compressEncodedConstant(Attribute attr, MLIRContext *ctx) {
   auto input = ConstantElements::read(attr);
   if (!input)
-    return false;
-  ShapedType type = input->getType();
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
   NMAttr pattern = getNMEncoding(type);
-  num::AxisView view = sparseView(type, pattern);
-  num::ElementKind kind = *getElementKind(type.getElementType());
-  // The library writes both; the one not asked for goes to scratch space.
-  std::vector<char> scratchValues, scratchMetadata;
-  char *valuesData = values ? values->data().data() : nullptr;
-  uint16_t *metadataData = metadata ? metadata->dataAs<uint16_t>() : nullptr;
-  if (!valuesData) {
-    scratchValues.resize(num::nmValuesView(view, toNumerics(pattern))
-                             .numElements() *
-                         num::elementByteSize(kind));
-    valuesData = scratchValues.data();
-  }
-  if (!metadataData) {
-    scratchMetadata.resize(
-        num::nmMetadataView(view, toNumerics(pattern)).numElements() * 2);
-    metadataData = reinterpret_cast<uint16_t *>(scratchMetadata.data());
-  }
-  return num::compressNM(input->getRawData().data(), kind, view,
-                         toNumerics(pattern), valuesData, metadataData,
-                         getParallelFor(ctx)) == num::NMStatus::Ok;
+  if (!pattern)
+    return failure();
+  int64_t dim = *pattern.getSparseDim(type.getRank());
+  SmallVector<int64_t> valuesShape(type.getShape()), metadataShape(type.getShape());
+  valuesShape[dim] = type.getDimSize(dim) / pattern.getM() * pattern.getN();
+  metadataShape[dim] = getMetadataWordsPerLine(pattern, type.getDimSize(dim));
+  ConstantBuilder values(RankedTensorType::get(valuesShape, type.getElementType()),
+                         input->isResource());
+  ConstantBuilder metadata(
+      RankedTensorType::get(metadataShape, IntegerType::get(ctx, 16)),
+      input->isResource());
+  if (num::compressNM(input->getRawData().data(),
+                      *getElementKind(type.getElementType()),
+                      viewAlong(type, dim), toNumerics(pattern),
+                      values.data().data(), metadata.dataAs<uint16_t>(),
+                      getParallelFor(ctx)) != num::NMStatus::Ok)
+    return failure();
+  return std::make_pair(values.finish(), metadata.finish());
 }
 
 OpFoldResult ValuesOp::fold(FoldAdaptor adaptor) {
-  auto input = ConstantElements::read(adaptor.getInput());
-  if (!input)
-    return {};
-  ConstantBuilder values(getType(), input->isResource());
-  if (!compressConstant(adaptor.getInput(), &values, nullptr, getContext()))
-    return {};
-  return values.finish();
+  auto parts = compressEncodedConstant(adaptor.getInput(), getContext());
+  return succeeded(parts) ? parts->first : OpFoldResult();
 }
 
 OpFoldResult MetadataOp::fold(FoldAdaptor adaptor) {
-  auto input = ConstantElements::read(adaptor.getInput());
-  if (!input)
-    return {};
-  ConstantBuilder metadata(getType(), input->isResource());
-  if (!compressConstant(adaptor.getInput(), nullptr, &metadata, getContext()))
-    return {};
-  return metadata.finish();
+  auto parts = compressEncodedConstant(adaptor.getInput(), getContext());
+  return succeeded(parts) ? parts->second : OpFoldResult();
 }
 
 //===----------------------------------------------------------------------===//
@@ -312,39 +299,38 @@ static constexpr int64_t kMaxFoldMatmulMacs = int64_t(1) << 30;
 
 namespace {
 /// A constant matmul operand in the form the numerics library takes; keeps
-/// the compressed storage of an encoded constant alive.
+/// the constants it points into alive.
 struct FoldOperand {
   num::MatmulOperand operand;
-  std::vector<char> values;
-  std::vector<uint16_t> metadata;
-  std::optional<ConstantElements> constant;
+  std::optional<ConstantElements> data, values, metadata;
 };
 } // namespace
 
 static bool prepareOperand(Attribute attr, FoldOperand &out,
                            MLIRContext *ctx) {
-  out.constant = ConstantElements::read(attr);
-  if (!out.constant)
+  out.data = ConstantElements::read(attr);
+  if (!out.data)
     return false;
-  ShapedType type = out.constant->getType();
+  ShapedType type = out.data->getType();
   out.operand.kind = *getElementKind(type.getElementType());
   NMAttr pattern = getNMEncoding(type);
   if (!pattern) {
-    out.operand.data = out.constant->getRawData().data();
+    out.operand.data = out.data->getRawData().data();
     return true;
   }
-  num::NMPattern nm = toNumerics(pattern);
-  num::AxisView view = sparseView(type, pattern);
-  out.values.resize(num::nmValuesView(view, nm).numElements() *
-                    num::elementByteSize(out.operand.kind));
-  out.metadata.resize(num::nmMetadataView(view, nm).numElements());
-  if (num::compressNM(out.constant->getRawData().data(), out.operand.kind,
-                      view, nm, out.values.data(), out.metadata.data(),
-                      getParallelFor(ctx)) != num::NMStatus::Ok)
+  // Only the kept positions of an encoded operand take part: go through its
+  // compressed storage, exactly as the runtime and the GPU do.
+  auto parts = compressEncodedConstant(attr, ctx);
+  if (failed(parts))
     return false;
-  out.operand.data = out.values.data();
-  out.operand.metadata = out.metadata.data();
-  out.operand.pattern = nm;
+  out.values = ConstantElements::read(parts->first);
+  out.metadata = ConstantElements::read(parts->second);
+  if (!out.values || !out.metadata)
+    return false;
+  out.operand.data = out.values->getRawData().data();
+  out.operand.metadata =
+      reinterpret_cast<const uint16_t *>(out.metadata->getRawData().data());
+  out.operand.pattern = toNumerics(pattern);
   return true;
 }
 
@@ -394,8 +380,8 @@ OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
                     nullptr))
     return {};
 
-  ConstantBuilder result(resultType, lhs.constant->isResource() ||
-                                         rhs.constant->isResource());
+  ConstantBuilder result(resultType, lhs.data->isResource() ||
+                                         rhs.data->isResource());
   if (!num::matmul(shape, lhs.operand, rhs.operand, epilogue,
                    result.data().data(),
                    *getElementKind(resultType.getElementType()),
