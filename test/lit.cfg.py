@@ -32,6 +32,19 @@ tools = [
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+# Executes a module lowered by --sparq-cpu-pipeline, entry point @main.
+runner_libs = ",".join([
+    os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
+    os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so"),
+    os.path.join(config.sparq_lib_dir, "libsparq_runtime.so"),
+])
+config.substitutions.append((
+    "%sparq-run",
+    os.path.join(config.llvm_tools_dir, "mlir-runner")
+    + " -e main -entry-point-result=void -shared-libs=" + runner_libs))
+# printMemref prints buffer addresses; drop them to compare two runs' output.
+config.substitutions.append(("%strip-addresses", "sed -e 's/base@ = 0x[0-9a-fA-F]*//'"))
+
 # PTX assembly checks need CUDA's ptxas; without it those tests are reported
 # UNSUPPORTED, never silently passed.
 if config.ptxas and os.path.exists(config.ptxas):
