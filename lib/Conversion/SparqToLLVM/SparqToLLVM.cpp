@@ -89,12 +89,26 @@ public:
                                       size);
   }
 
-  /// Product of the sizes of dimensions [begin, end) of `tensor`.
+  /// Product of the sizes of dimensions [begin, end) of `tensor`; static
+  /// sizes multiply at compile time.
   Value sizeOf(Value tensor, int64_t begin, int64_t end) {
-    Value product = i64(1);
-    for (int64_t d = begin; d < end; ++d)
-      product = arith::MulIOp::create(rewriter, loc, product, dim(tensor, d));
-    return product;
+    auto type = cast<RankedTensorType>(tensor.getType());
+    int64_t staticProduct = 1;
+    Value product;
+    for (int64_t d = begin; d < end; ++d) {
+      if (!type.isDynamicDim(d)) {
+        staticProduct *= type.getDimSize(d);
+        continue;
+      }
+      Value size = dim(tensor, d);
+      product = product ? arith::MulIOp::create(rewriter, loc, product, size)
+                        : size;
+    }
+    if (!product)
+      return i64(staticProduct);
+    if (staticProduct == 1)
+      return product;
+    return arith::MulIOp::create(rewriter, loc, product, i64(staticProduct));
   }
 
   /// (outer, axis, inner) of `tensor` viewed along `d`, or flat.

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -21,10 +22,32 @@ using namespace mlir;
 using namespace sparq;
 
 namespace {
+/// Encoded tensors become two storage tensors only where this pass knows how
+/// to carry them; anywhere else the program cannot run, so say where.
+LogicalResult checkEncodedUses(ModuleOp module) {
+  WalkResult result = module.walk([](Operation *op) {
+    if (isa<SparqDialect, scf::SCFDialect, func::FuncDialect>(op->getDialect()) ||
+        isa<arith::ConstantOp>(op))
+      return WalkResult::advance();
+    auto encoded = [](Type type) { return static_cast<bool>(getNMEncoding(type)); };
+    if (llvm::any_of(op->getOperandTypes(), encoded) ||
+        llvm::any_of(op->getResultTypes(), encoded)) {
+      op->emitOpError() << "cannot take #sparq.nm-encoded tensors to the CPU: "
+                           "they may only flow through sparq ops, function "
+                           "signatures, calls, returns and scf regions";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 struct ConvertSparqToLLVMPass
     : public sparq::impl::ConvertSparqToLLVMBase<ConvertSparqToLLVMPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    if (failed(checkEncodedUses(getOperation())))
+      return signalPassFailure();
     SparqStorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     populateSparqToLLVMConversionPatterns(converter, patterns);

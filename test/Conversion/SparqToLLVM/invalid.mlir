@@ -1,0 +1,7 @@
+// RUN: sparq-opt %s --convert-sparq-to-llvm -split-input-file -verify-diagnostics
+
+func.func @cast(%e: tensor<4x8xf32, #sparq.nm<2:4>>) -> tensor<?x8xf32, #sparq.nm<2:4>> {
+  // expected-error @+1 {{'tensor.cast' op cannot take #sparq.nm-encoded tensors to the CPU: they may only flow through sparq ops, function signatures, calls, returns and scf regions}}
+  %c = tensor.cast %e : tensor<4x8xf32, #sparq.nm<2:4>> to tensor<?x8xf32, #sparq.nm<2:4>>
+  return %c : tensor<?x8xf32, #sparq.nm<2:4>>
+}
