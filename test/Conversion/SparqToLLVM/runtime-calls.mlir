@@ -43,8 +43,8 @@ func.func @storage(%e: tensor<4x32xf16, #sparq.nm<2:4>>)
 // CHECK-LABEL: func @matmul
 // CHECK-DAG: arith.constant dense<{{\[}}[1.000000e+00, 0.000000e+00], [0.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
 // CHECK-DAG: arith.constant dense<{{\[}}[4, 12]]> : tensor<1x2xi16>
-// CHECK: call @sparq_rt_compress
 // CHECK: call @sparq_rt_matmul
+// CHECK: call @sparq_rt_compress
 // CHECK: call @sparq_rt_matmul
 // CHECK-NOT: sparq.
 func.func @matmul(%a: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
