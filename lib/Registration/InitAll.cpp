@@ -3,6 +3,7 @@
 
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/Sparq.h"
+#include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -22,6 +23,7 @@ void sparq::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void sparq::registerSparqPasses() {
   registerSparqConversionPasses();
+  registerSparqTransformsPasses();
   registerSparqPipelines();
 }
 

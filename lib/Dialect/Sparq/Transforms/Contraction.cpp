@@ -1,0 +1,182 @@
+//===- Contraction.cpp - linalg contractions in matmul form ---------------===//
+#include "sparq/Dialect/Sparq/Transforms/Contraction.h"
+
+#include "sparq/Utils/ConstantElements.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace sparq;
+
+Type Contraction::getElementType() const {
+  return cast<ShapedType>(lhs.getType()).getElementType();
+}
+
+int64_t Contraction::getNumMacs() const {
+  auto out = cast<ShapedType>(init.getType());
+  auto lhsType = cast<ShapedType>(lhs.getType());
+  if (!out.hasStaticShape() || !lhsType.hasStaticShape())
+    return -1;
+  int64_t rank = lhsType.getRank();
+  int64_t k = lhsType.getDimSize(transposeLhs ? rank - 2 : rank - 1);
+  return out.getNumElements() * k;
+}
+
+/// Positions of the loop dimensions `dims` among the results of `map`, each
+/// a plain dimension expression; nullopt when `map` is anything else.
+static std::optional<SmallVector<unsigned>>
+resultDims(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return std::nullopt;
+    dims.push_back(d.getPosition());
+  }
+  return dims;
+}
+
+FailureOr<Contraction> sparq::matchContraction(linalg::LinalgOp op,
+                                               std::string &whyNot) {
+  if (!linalg::isaContractionOpInterface(op)) {
+    whyNot = "not a multiply-accumulate contraction";
+    return failure();
+  }
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics()) {
+    whyNot = "expects two tensor inputs and one tensor init";
+    return failure();
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 1) {
+    whyNot = "expects exactly one M, N and K dimension and at most one batch "
+             "dimension";
+    return failure();
+  }
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+  std::optional<unsigned> b;
+  if (!dims->batch.empty())
+    b = dims->batch[0];
+
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto lhsDims = resultDims(maps[0]), rhsDims = resultDims(maps[1]),
+       outDims = resultDims(maps[2]);
+  auto expect = [&](std::initializer_list<unsigned> tail) {
+    SmallVector<unsigned> want;
+    if (b)
+      want.push_back(*b);
+    want.append(tail);
+    return want;
+  };
+  if (!lhsDims || !rhsDims || !outDims || *outDims != expect({m, n})) {
+    whyNot = "expects operands indexed by plain dimensions and a result "
+             "indexed [batch,] M, N";
+    return failure();
+  }
+  Contraction c;
+  c.op = op;
+  c.lhs = op.getDpsInputOperand(0)->get();
+  c.rhs = op.getDpsInputOperand(1)->get();
+  c.init = op.getDpsInitOperand(0)->get();
+  c.batched = b.has_value();
+  // Either operand may hold the M side; swap so lhs holds it.
+  if (llvm::is_contained(*lhsDims, n)) {
+    std::swap(c.lhs, c.rhs);
+    std::swap(lhsDims, rhsDims);
+    c.lhsIndex = 1;
+  }
+  if (*lhsDims == expect({m, k}))
+    c.transposeLhs = false;
+  else if (*lhsDims == expect({k, m}))
+    c.transposeLhs = true;
+  else {
+    whyNot = "unsupported lhs indexing";
+    return failure();
+  }
+  SmallVector<unsigned> rhsWant = *rhsDims;
+  if (b && !llvm::is_contained(*rhsDims, *b)) {
+    c.batchIntoM = true;
+    rhsWant.insert(rhsWant.begin(), *b);
+  }
+  if (rhsWant == expect({k, n}))
+    c.transposeRhs = false;
+  else if (rhsWant == expect({n, k}))
+    c.transposeRhs = true;
+  else {
+    whyNot = "unsupported rhs indexing";
+    return failure();
+  }
+
+  Type elementType = c.getElementType();
+  if (!isa<Float32Type, Float16Type, BFloat16Type>(elementType) ||
+      cast<ShapedType>(c.rhs.getType()).getElementType() != elementType ||
+      cast<ShapedType>(c.init.getType()).getElementType() != elementType) {
+    whyNot = "expects f32, f16 or bf16 operands and result of one type";
+    return failure();
+  }
+  for (Value v : {c.lhs, c.rhs, c.init})
+    if (auto t = dyn_cast<RankedTensorType>(v.getType()); !t || t.getEncoding()) {
+      whyNot = "expects ranked tensors without encoding";
+      return failure();
+    }
+  return c;
+}
+
+std::string sparq::getContractionName(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("sparq.name"))
+    return name.str();
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    return loc.getName().str();
+  return "";
+}
+
+bool sparq::isZeroInit(Value value) {
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  FloatAttr zero;
+  return matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
+         zero.getValue().isZero();
+}
+
+Value sparq::transposeLastTwo(OpBuilder &builder, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  SmallVector<int64_t> shape = llvm::to_vector(type.getShape());
+  std::swap(shape[rank - 1], shape[rank - 2]);
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+
+  // Constants are transposed here so that later folds see a constant.
+  Attribute attr;
+  if (matchPattern(value, m_Constant(&attr)))
+    if (auto elements = ConstantElements::read(attr)) {
+      ArrayRef<char> raw = elements->getRawData();
+      size_t bytes = raw.size() / std::max<int64_t>(elements->getNumElements(), 1);
+      int64_t batch = rank == 3 ? shape[0] : 1;
+      int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+      ConstantBuilder out(resultType, elements->isResource());
+      char *dst = out.data().data();
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c)
+            std::memcpy(dst + ((b * cols + c) * rows + r) * bytes,
+                        raw.data() + ((b * rows + r) * cols + c) * bytes,
+                        bytes);
+      return arith::ConstantOp::create(builder, loc, out.finish());
+    }
+
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(builder, loc, value, perm[d]));
+  Value empty = tensor::EmptyOp::create(builder, loc, shape,
+                                        type.getElementType(), sizes);
+  return linalg::TransposeOp::create(builder, loc, value, empty, perm)
+      .getResult()[0];
+}

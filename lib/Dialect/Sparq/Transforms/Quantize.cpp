@@ -1,0 +1,260 @@
+//===- Quantize.cpp - FP8 quantization of linalg contractions -------------===//
+#include "sparq/Dialect/Sparq/Transforms/Quantize.h"
+
+#include "sparq/Numerics/Quantize.h"
+#include "sparq/Numerics/Scale.h"
+#include "sparq/Utils/ConstantElements.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace sparq;
+namespace num = sparq::numerics;
+
+Type sparq::getQuantizedFormat(Operation *op, unsigned linalgOperand,
+                               const QuantizeOptions &options) {
+  MLIRContext *ctx = op->getContext();
+  switch (options.format) {
+  case QuantizeFormat::E4M3:
+    return Float8E4M3FNType::get(ctx);
+  case QuantizeFormat::E5M2:
+    return Float8E5M2Type::get(ctx);
+  case QuantizeFormat::Hybrid:
+    break;
+  }
+  // The FP8 training recipe: E4M3 forward, E5M2 for gradients, whose range
+  // matters more than their precision.
+  auto gradient = op->getAttrOfType<IntegerAttr>("sparq.gradient_operand");
+  if (gradient && gradient.getInt() == int64_t(linalgOperand))
+    return Float8E5M2Type::get(ctx);
+  return Float8E4M3FNType::get(ctx);
+}
+
+unsigned sparq::getWeightOperand(const Contraction &c) {
+  Value inputs[2] = {c.op.getDpsInputOperand(0)->get(),
+                     c.op.getDpsInputOperand(1)->get()};
+  bool constant[2] = {matchPattern(inputs[0], m_Constant()),
+                      matchPattern(inputs[1], m_Constant())};
+  if (constant[0] != constant[1])
+    return constant[0] ? 0 : 1;
+  if (auto named = c.op->getAttrOfType<IntegerAttr>("sparq.weight_operand"))
+    if (named.getInt() == 0 || named.getInt() == 1)
+      return named.getInt();
+  return 1;
+}
+
+/// Relative L2 error of FP8 constant `quantized` with scale(s) `scale` (per
+/// `axis` or one) against the original constant `original`; nullopt unless
+/// all three are readable constants.
+static std::optional<double> weightError(Value original, Value quantized,
+                                         Value scale,
+                                         std::optional<int64_t> axis) {
+  Attribute a, q, s;
+  if (!matchPattern(original, m_Constant(&a)) ||
+      !matchPattern(quantized, m_Constant(&q)) ||
+      !matchPattern(scale, m_Constant(&s)))
+    return std::nullopt;
+  auto orig = ConstantElements::read(a), codes = ConstantElements::read(q),
+       scales = ConstantElements::read(s);
+  if (!orig || !codes || !scales)
+    return std::nullopt;
+  auto type = cast<ShapedType>(original.getType());
+  int64_t n = type.getNumElements();
+  std::vector<float> ref(n), deq(n);
+  num::convertElements(orig->getRawData().data(),
+                       *getElementKind(type.getElementType()), ref.data(),
+                       num::ElementKind::F32, n, num::Saturation::None);
+  num::AxisView view =
+      axis ? num::AxisView::forDim(type.getShape().data(), type.getRank(), *axis)
+           : num::AxisView::flat(n);
+  num::dequantize(
+      reinterpret_cast<const uint8_t *>(codes->getRawData().data()),
+      isa<Float8E5M2Type>(cast<ShapedType>(quantized.getType()).getElementType())
+          ? num::Fp8Format::E5M2
+          : num::Fp8Format::E4M3,
+      deq.data(), num::ElementKind::F32, view,
+      reinterpret_cast<const float *>(scales->getRawData().data()),
+      scales->getNumElements());
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    err += (double(ref[i]) - deq[i]) * (double(ref[i]) - deq[i]);
+    norm += double(ref[i]) * ref[i];
+  }
+  return norm > 0 ? std::sqrt(err / norm) : 0.0;
+}
+
+/// Quantizes `value` ([B x] R x C) per `plan`; `channelDim` is its output
+/// channel dimension (per-channel weight scales). Returns (codes, scale).
+static std::pair<Value, Value>
+quantizeOperand(RewriterBase &rewriter, Location loc, Value value,
+                const OperandPlan &plan, int64_t channelDim,
+                const QuantizeOptions &options, QuantizedContraction &out) {
+  auto type = cast<RankedTensorType>(value.getType());
+  MLIRContext *ctx = rewriter.getContext();
+  auto scalar = RankedTensorType::get({}, rewriter.getF32Type());
+  std::optional<int64_t> axis;
+  if (plan.isWeight && options.weightGranularity == ScaleGranularity::row)
+    axis = channelDim;
+  IntegerAttr axisAttr = axis ? rewriter.getI64IntegerAttr(*axis) : nullptr;
+  auto formatAttr = TypeAttr::get(plan.format);
+  auto margin = rewriter.getI32IntegerAttr(options.margin);
+
+  Value scale;
+  switch (plan.scaling) {
+  case OperandPlan::Scaling::Current: {
+    Type amaxType = axis ? RankedTensorType::get({type.getDimSize(*axis)},
+                                                 rewriter.getF32Type())
+                         : Type(scalar);
+    Value amax = rewriter.createOrFold<AmaxOp>(loc, amaxType, value, axisAttr);
+    scale = rewriter.createOrFold<ScaleOp>(loc, amax.getType(), amax,
+                                           formatAttr, margin);
+    break;
+  }
+  case OperandPlan::Scaling::Static: {
+    float s = num::computeFp8Scale(
+        plan.staticAmax,
+        isa<Float8E5M2Type>(plan.format) ? num::Fp8Format::E5M2
+                                         : num::Fp8Format::E4M3,
+        options.margin);
+    scale = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(scalar, ArrayRef<float>(s)));
+    break;
+  }
+  case OperandPlan::Scaling::Delayed: {
+    // Scale from the largest amax of the previous steps; this step's amax
+    // enters the history, the oldest leaves it.
+    Value past = rewriter.createOrFold<AmaxOp>(loc, scalar, plan.history,
+                                               IntegerAttr());
+    scale = rewriter.createOrFold<ScaleOp>(loc, scalar, past, formatAttr,
+                                           margin);
+    Value current =
+        rewriter.createOrFold<AmaxOp>(loc, scalar, value, IntegerAttr());
+    Value head = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({1}, rewriter.getF32Type()),
+        current, ArrayRef<ReassociationIndices>{});
+    int64_t length =
+        cast<RankedTensorType>(plan.history.getType()).getDimSize(0);
+    Value updated = head;
+    if (length > 1) {
+      Value tail = tensor::ExtractSliceOp::create(
+          rewriter, loc, plan.history, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(length - 1)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
+      updated = tensor::ConcatOp::create(rewriter, loc, 0,
+                                         ValueRange{head, tail});
+    }
+    out.newHistories.push_back(updated);
+    break;
+  }
+  }
+
+  auto codesType = RankedTensorType::get(type.getShape(), plan.format);
+  Value codes = rewriter.createOrFold<QuantizeOp>(
+      loc, codesType, value, scale, /*seed=*/Value(), axisAttr,
+      RoundingAttr::get(ctx, Rounding::rne),
+      SaturationAttr::get(ctx, options.saturation));
+  if (plan.isWeight)
+    if (auto err = weightError(value, codes, scale, axis))
+      out.weightErrors.push_back(*err);
+  return {codes, scale};
+}
+
+QuantizedContraction sparq::quantizeContraction(RewriterBase &rewriter,
+                                                const Contraction &c,
+                                                const OperandPlan &lhsPlan,
+                                                const OperandPlan &rhsPlan,
+                                                const QuantizeOptions &options) {
+  QuantizedContraction out;
+  Location loc = c.op.getLoc();
+  rewriter.setInsertionPoint(c.op);
+  Value lhs = c.transposeLhs ? transposeLastTwo(rewriter, loc, c.lhs) : c.lhs;
+  Value rhs = c.transposeRhs ? transposeLastTwo(rewriter, loc, c.rhs) : c.rhs;
+  auto initType = cast<RankedTensorType>(c.init.getType());
+  RankedTensorType resultType = initType;
+  if (c.batchIntoM) {
+    // [B, M, K] x [K, N]: the shared weight sees B * M rows.
+    SmallVector<ReassociationIndices> rows = {{0, 1}, {2}};
+    lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs, rows);
+    resultType = tensor::CollapseShapeOp::inferCollapsedType(initType, rows);
+  }
+  int64_t rank = cast<RankedTensorType>(lhs.getType()).getRank();
+  auto [lhsCodes, lhsScale] =
+      quantizeOperand(rewriter, loc, lhs, lhsPlan, rank - 2, options, out);
+  auto [rhsCodes, rhsScale] =
+      quantizeOperand(rewriter, loc, rhs, rhsPlan, rank - 1, options, out);
+
+  Value result = MatmulOp::create(
+      rewriter, loc, resultType, lhsCodes, rhsCodes, lhsScale, rhsScale,
+      /*out_scale=*/Value(), /*bias=*/Value(),
+      SaturationAttr::get(rewriter.getContext(), options.saturation));
+  if (c.batchIntoM)
+    result = tensor::ExpandShapeOp::create(
+        rewriter, loc, initType, result,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  if (!isZeroInit(c.init)) {
+    // linalg ops accumulate into their init; sparq.matmul starts from zero.
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < initType.getRank(); ++d)
+      if (initType.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, c.init, d));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, initType.getShape(),
+                                          initType.getElementType(), sizes);
+    result = linalg::AddOp::create(rewriter, loc, ValueRange{c.init, result},
+                                   ValueRange{empty})
+                 .getResult(0);
+  }
+  rewriter.replaceOp(c.op, result);
+  out.result = result;
+  return out;
+}
+
+namespace {
+/// Quantizes one contraction with current or attribute-given static scaling.
+struct QuantizeContractionPattern
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  QuantizeContractionPattern(MLIRContext *ctx, const QuantizeOptions &options)
+      : OpInterfaceRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string whyNot;
+    FailureOr<Contraction> c = matchContraction(op, whyNot);
+    if (failed(c))
+      return rewriter.notifyMatchFailure(op, whyNot);
+    if (op->hasAttr("sparq.skip"))
+      return rewriter.notifyMatchFailure(op, "marked sparq.skip");
+    unsigned weight = getWeightOperand(*c);
+    OperandPlan plans[2];
+    for (unsigned i = 0; i < 2; ++i) {
+      plans[i].format = getQuantizedFormat(op, i, options);
+      plans[i].isWeight = i == weight;
+      if (plans[i].isWeight ||
+          options.activationScaling == ActivationScaling::Dynamic)
+        continue;
+      if (options.activationScaling == ActivationScaling::Delayed)
+        return rewriter.notifyMatchFailure(
+            op, "delayed scaling needs the sparq-quantize pass");
+      auto amax = op->getAttrOfType<FloatAttr>("sparq.activation_amax");
+      if (!amax || !std::isfinite(amax.getValueAsDouble()))
+        return rewriter.notifyMatchFailure(op, "no finite sparq.activation_amax");
+      plans[i].scaling = OperandPlan::Scaling::Static;
+      plans[i].staticAmax = amax.getValueAsDouble();
+    }
+    quantizeContraction(rewriter, *c, plans[c->lhsIndex],
+                        plans[1 - c->lhsIndex], options);
+    return success();
+  }
+
+  QuantizeOptions options;
+};
+} // namespace
+
+void sparq::populateSparqQuantizePatterns(RewritePatternSet &patterns,
+                                          const QuantizeOptions &options) {
+  patterns.add<QuantizeContractionPattern>(patterns.getContext(), options);
+}
