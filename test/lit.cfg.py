@@ -23,6 +23,8 @@ config.substitutions.append(("%sparq_src_root", config.sparq_src_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# `not` at the start of a RUN line is found on PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
 tools = [
@@ -44,6 +46,10 @@ config.substitutions.append((
     + " -e main -entry-point-result=void -shared-libs=" + runner_libs))
 # printMemref prints buffer addresses; drop them to compare two runs' output.
 config.substitutions.append(("%strip-addresses", "sed -e 's/base@ = 0x[0-9a-fA-F]*//'"))
+
+# Debian's interpreter, the one with numpy (the first python3 on PATH may
+# lack it).
+config.substitutions.append(("%python", "/usr/bin/python3"))
 
 # PTX assembly checks need CUDA's ptxas; without it those tests are reported
 # UNSUPPORTED, never silently passed.

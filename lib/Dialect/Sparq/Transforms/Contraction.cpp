@@ -51,6 +51,14 @@ FailureOr<Contraction> sparq::matchContraction(linalg::LinalgOp op,
   }
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
+  // A weight shared across a batch (im2col convolutions) shows as a second M
+  // dimension of the first input: treat the outer one as a batch that folds
+  // into M.
+  if (succeeded(dims) && dims->m.size() == 2 && dims->batch.empty() &&
+      dims->n.size() == 1 && dims->k.size() == 1) {
+    dims->batch.push_back(dims->m[0]);
+    dims->m.erase(dims->m.begin());
+  }
   if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
       dims->k.size() != 1 || dims->batch.size() > 1) {
     whyNot = "expects exactly one M, N and K dimension and at most one batch "
@@ -63,8 +71,7 @@ FailureOr<Contraction> sparq::matchContraction(linalg::LinalgOp op,
     b = dims->batch[0];
 
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  auto lhsDims = resultDims(maps[0]), rhsDims = resultDims(maps[1]),
-       outDims = resultDims(maps[2]);
+  auto outDims = resultDims(maps[2]);
   auto expect = [&](std::initializer_list<unsigned> tail) {
     SmallVector<unsigned> want;
     if (b)
@@ -72,23 +79,27 @@ FailureOr<Contraction> sparq::matchContraction(linalg::LinalgOp op,
     want.append(tail);
     return want;
   };
-  if (!lhsDims || !rhsDims || !outDims || *outDims != expect({m, n})) {
-    whyNot = "expects operands indexed by plain dimensions and a result "
-             "indexed [batch,] M, N";
-    return failure();
-  }
+  // inferContractionDims calls "M" the dimensions of the first input; the
+  // matmul form wants the result's rows, which may be the second input's.
   Contraction c;
   c.op = op;
-  c.lhs = op.getDpsInputOperand(0)->get();
-  c.rhs = op.getDpsInputOperand(1)->get();
+  if (outDims && *outDims == expect({n, m})) {
+    std::swap(m, n);
+    c.lhsIndex = 1;
+  } else if (!outDims || *outDims != expect({m, n})) {
+    whyNot = "expects a result indexed [batch,] M, N";
+    return failure();
+  }
+  auto lhsDims = resultDims(maps[c.lhsIndex]);
+  auto rhsDims = resultDims(maps[1 - c.lhsIndex]);
+  if (!lhsDims || !rhsDims) {
+    whyNot = "expects operands indexed by plain dimensions";
+    return failure();
+  }
+  c.lhs = op.getDpsInputOperand(c.lhsIndex)->get();
+  c.rhs = op.getDpsInputOperand(1 - c.lhsIndex)->get();
   c.init = op.getDpsInitOperand(0)->get();
   c.batched = b.has_value();
-  // Either operand may hold the M side; swap so lhs holds it.
-  if (llvm::is_contained(*lhsDims, n)) {
-    std::swap(c.lhs, c.rhs);
-    std::swap(lhsDims, rhsDims);
-    c.lhsIndex = 1;
-  }
   if (*lhsDims == expect({m, k}))
     c.transposeLhs = false;
   else if (*lhsDims == expect({k, m}))

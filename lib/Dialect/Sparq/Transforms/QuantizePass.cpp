@@ -339,8 +339,17 @@ SparqQuantizePass::rewrite(SmallVectorImpl<Candidate> &candidates,
         emitReport(c, {});
         continue;
       }
+      // The second op is the reshaped result of the new contraction.
       op = im2col->second;
-      auto linalgOp = cast<linalg::LinalgOp>(op);
+      if (!isa<linalg::LinalgOp>(op) && op->getNumOperands() > 0)
+        op = op->getOperand(0).getDefiningOp();
+      auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+      if (!linalgOp) {
+        c.skipReason = "im2col produced no contraction";
+        ++summary.skipped;
+        emitReport(c, {});
+        continue;
+      }
       OpOperand *filter = linalgOp.getDpsInputOperand(1);
       filter->set(foldConstantProducer(rewriter, filter->get()));
     }

@@ -1,0 +1,60 @@
+//===- Annealer.cpp - Temperature schedules for the annealer --------------===//
+//
+// Part of the Sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Search/Annealer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sparq::search {
+
+double TemperatureSchedule::at(double progress, double t0, double t1) const {
+  progress = std::min(1.0, std::max(0.0, progress));
+  switch (kind) {
+  case Kind::Geometric:
+    if (t0 == t1)
+      return t0;
+    return t0 * std::pow(t1 / t0, progress);
+  case Kind::Linear:
+    return t0 + (t1 - t0) * progress;
+  case Kind::Custom:
+    return custom ? custom(progress, t0, t1) : t0;
+  }
+  return t0;
+}
+
+namespace detail {
+
+double medianNonZero(std::vector<double> &absDeltas) {
+  auto last = std::remove_if(absDeltas.begin(), absDeltas.end(), [](double d) {
+    return !(d > 0) || !std::isfinite(d);
+  });
+  absDeltas.erase(last, absDeltas.end());
+  if (absDeltas.empty())
+    return 0;
+  auto mid = absDeltas.begin() + absDeltas.size() / 2;
+  std::nth_element(absDeltas.begin(), mid, absDeltas.end());
+  return *mid;
+}
+
+void resolveTemperatures(const TemperatureSchedule &schedule, double scale,
+                         double &t0, double &t1) {
+  // A flat landscape (every sampled move neutral) has no natural scale; any
+  // temperature then behaves the same, so pick 1.
+  if (!(scale > 0))
+    scale = 1;
+  auto fromAcceptance = [scale](double p) {
+    p = std::min(std::max(p, 1e-300), 1 - 1e-12);
+    return scale / std::log(1 / p);
+  };
+  if (!(t0 > 0))
+    t0 = fromAcceptance(schedule.autoStartAcceptance);
+  if (!(t1 > 0))
+    t1 = fromAcceptance(schedule.autoEndAcceptance);
+}
+
+} // namespace detail
+} // namespace sparq::search

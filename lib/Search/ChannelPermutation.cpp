@@ -1,0 +1,597 @@
+//===- ChannelPermutation.cpp - Channel permutations for N:M --------------===//
+//
+// Part of the Sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Search/ChannelPermutation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace sparq::search {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Rows are processed in blocks of this many lanes. Columns are padded with
+/// zeros to a multiple of it (zeros lose nothing), so kernels have no tail.
+constexpr int64_t kLanes = 16;
+
+// Group-loss kernels: the loss of one group over all rows given its M
+// column pointers. Each keeps kLanes float partial sums in a fixed order
+// (vectorisable without reassociation flags, and deterministic), summed in
+// double at the end. Each is a symmetric function of the columns, so a
+// group's loss depends only on which channels it holds.
+
+/// 2:4: the two smallest of four via a min/max network.
+double loss2of4(const float *const *c, int64_t rows) {
+  const float *c0 = c[0], *c1 = c[1], *c2 = c[2], *c3 = c[3];
+  float acc[kLanes] = {};
+  for (int64_t r = 0; r < rows; r += kLanes) {
+    for (int64_t l = 0; l < kLanes; ++l) {
+      float a = c0[r + l], b = c1[r + l], x = c2[r + l], y = c3[r + l];
+      float lo1 = std::min(a, b), hi1 = std::max(a, b);
+      float lo2 = std::min(x, y), hi2 = std::max(x, y);
+      acc[l] += std::min(lo1, lo2) +
+                std::min(std::max(lo1, lo2), std::min(hi1, hi2));
+    }
+  }
+  double s = 0;
+  for (float v : acc)
+    s += v;
+  return s;
+}
+
+/// Any n:m: sort each row's m values and add the m - n smallest in
+/// ascending order (deterministic for a given set of channels).
+double lossGeneric(const float *const *c, int64_t rows, unsigned n,
+                   unsigned m) {
+  double s = 0;
+  float v[16];
+  for (int64_t r = 0; r < rows; ++r) {
+    for (unsigned i = 0; i < m; ++i)
+      v[i] = c[i][r];
+    std::sort(v, v + m);
+    float rowLoss = 0;
+    for (unsigned i = 0; i < m - n; ++i)
+      rowLoss += v[i];
+    s += rowLoss;
+  }
+  return s;
+}
+
+/// Energy change of swapping column a (group A, thresholds tA) with column
+/// b (group B, thresholds tB); see the class comment.
+double swapDeltaKernel(const float *tA, const float *tB, const float *a,
+                       const float *b, int64_t rows) {
+  float acc[kLanes] = {};
+  for (int64_t r = 0; r < rows; r += kLanes) {
+    for (int64_t l = 0; l < kLanes; ++l) {
+      float ta = tA[r + l], tb = tB[r + l], va = a[r + l], vb = b[r + l];
+      acc[l] += (std::min(ta, vb) - std::min(ta, va)) +
+                (std::min(tb, va) - std::min(tb, vb));
+    }
+  }
+  double s = 0;
+  for (float v : acc)
+    s += v;
+  return s;
+}
+
+/// 2:4 group refresh: the loss (exactly as loss2of4 computes it) and, for
+/// each member, the 2nd smallest of the other three: s3 when the member is
+/// among the two smallest (s1 <= s2 <= s3 <= s4), else s2.
+double update2of4(const float *const *c, float *const *t, int64_t rows) {
+  const float *c0 = c[0], *c1 = c[1], *c2 = c[2], *c3 = c[3];
+  float *t0 = t[0], *t1 = t[1], *t2 = t[2], *t3 = t[3];
+  float acc[kLanes] = {};
+  for (int64_t r = 0; r < rows; r += kLanes) {
+    for (int64_t l = 0; l < kLanes; ++l) {
+      float a = c0[r + l], b = c1[r + l], x = c2[r + l], y = c3[r + l];
+      float lo1 = std::min(a, b), hi1 = std::max(a, b);
+      float lo2 = std::min(x, y), hi2 = std::max(x, y);
+      float mid1 = std::max(lo1, lo2), mid2 = std::min(hi1, hi2);
+      float s1 = std::min(lo1, lo2);
+      float s2 = std::min(mid1, mid2), s3 = std::max(mid1, mid2);
+      acc[l] += s1 + s2;
+      t0[r + l] = a <= s2 ? s3 : s2;
+      t1[r + l] = b <= s2 ? s3 : s2;
+      t2[r + l] = x <= s2 ? s3 : s2;
+      t3[r + l] = y <= s2 ? s3 : s2;
+    }
+  }
+  double s = 0;
+  for (float v : acc)
+    s += v;
+  return s;
+}
+
+/// Any n:m group refresh, with q = m - n: the loss (as lossGeneric) and,
+/// per member v, the q-th smallest of the others: s[q] if v <= s[q-1]
+/// (0-based sorted s), else s[q-1].
+double updateGeneric(const float *const *c, float *const *t, int64_t rows,
+                     unsigned n, unsigned m) {
+  const unsigned q = m - n;
+  double s = 0;
+  float v[16];
+  for (int64_t r = 0; r < rows; ++r) {
+    for (unsigned i = 0; i < m; ++i)
+      v[i] = c[i][r];
+    std::sort(v, v + m);
+    float rowLoss = 0;
+    for (unsigned i = 0; i < q; ++i)
+      rowLoss += v[i];
+    s += rowLoss;
+    for (unsigned i = 0; i < m; ++i)
+      t[i][r] = c[i][r] <= v[q - 1] ? v[q] : v[q - 1];
+  }
+  return s;
+}
+
+double lossOfColumns(const float *const *c, int64_t rows, SparsityPattern p) {
+  if (p.m == 4 && p.n == 2)
+    return loss2of4(c, rows);
+  return lossGeneric(c, rows, p.n, p.m);
+}
+
+bool shapeValid(const float *w, int64_t rows, int64_t cols,
+                SparsityPattern pattern) {
+  if (!pattern.isValid() || rows < 0 || cols < 0 || cols % pattern.m != 0)
+    return false;
+  if (cols > int64_t(std::numeric_limits<int32_t>::max()))
+    return false;
+  return w || rows == 0 || cols == 0;
+}
+
+} // namespace
+
+WeightCheck checkWeights(const float *w, int64_t rows, int64_t cols,
+                         SparsityPattern pattern) {
+  WeightCheck result;
+  if (!shapeValid(w, rows, cols, pattern)) {
+    result.status = PermutationStatus::BadArguments;
+    return result;
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = w + r * cols;
+    for (int64_t c = 0; c < cols; ++c) {
+      if (!std::isfinite(row[c])) {
+        result.status = PermutationStatus::NonFiniteWeight;
+        result.badRow = r;
+        result.badColumn = c;
+        return result;
+      }
+    }
+  }
+  return result;
+}
+
+bool isPermutation(const std::vector<int32_t> &perm, int64_t cols) {
+  if (int64_t(perm.size()) != cols)
+    return false;
+  std::vector<bool> seen(size_t(cols), false);
+  for (int32_t p : perm) {
+    if (p < 0 || p >= cols || seen[size_t(p)])
+      return false;
+    seen[size_t(p)] = true;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// ChannelPermutationProblem
+//===----------------------------------------------------------------------===//
+
+ChannelPermutationProblem::ChannelPermutationProblem(
+    const float *w, int64_t rows, int64_t cols, SparsityPattern pattern,
+    const std::vector<int32_t> &initial)
+    : pat(pattern) {
+  check = checkWeights(w, rows, cols, pattern);
+  if (check.status == PermutationStatus::Ok && !initial.empty() &&
+      !isPermutation(initial, cols))
+    check.status = PermutationStatus::BadArguments;
+  if (check.status != PermutationStatus::Ok)
+    return;
+
+  numRows = rows;
+  numCols = cols;
+  groups = cols / pattern.m;
+  stride = (rows + kLanes - 1) / kLanes * kLanes;
+  absT.assign(size_t(cols) * size_t(stride), 0.0f);
+  thr.assign(size_t(cols) * size_t(stride), 0.0f);
+  // Transpose in tiles so that both the reads of W and the writes of absT
+  // stay within a few cache lines per step.
+  constexpr int64_t kTile = 32;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
+    int64_t r1 = std::min(rows, r0 + kTile);
+    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+      int64_t c1 = std::min(cols, c0 + kTile);
+      for (int64_t c = c0; c < c1; ++c) {
+        float *dst = absT.data() + size_t(c) * size_t(stride);
+        for (int64_t r = r0; r < r1; ++r)
+          dst[r] = std::fabs(w[r * cols + c]);
+      }
+    }
+  }
+  total = 0;
+  for (int64_t c = 0; c < cols; ++c) {
+    const float *col = column(int32_t(c));
+    double s = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      s += col[r];
+    total += s;
+  }
+
+  if (initial.empty()) {
+    perm.resize(size_t(cols));
+    std::iota(perm.begin(), perm.end(), 0);
+  } else {
+    perm = initial;
+  }
+  loss.resize(size_t(groups));
+  for (int64_t g = 0; g < groups; ++g)
+    updateGroup(g);
+}
+
+void ChannelPermutationProblem::setBlocking(int64_t blockGroups,
+                                            int64_t movesPerBlock) {
+  if (blockGroups < 2 || blockGroups >= groups) {
+    blockSize = 0;
+    block.clear();
+    return;
+  }
+  blockSize = blockGroups;
+  blockMoves = std::max<int64_t>(1, movesPerBlock);
+  blockLeft = 0;
+  block.resize(size_t(groups));
+  std::iota(block.begin(), block.end(), 0);
+}
+
+int64_t ChannelPermutationProblem::blockGroupsForBytes(int64_t bytes) const {
+  // Per group: M columns of |W| and M of thresholds.
+  int64_t perGroup = 2 * int64_t(pat.m) * stride * int64_t(sizeof(float));
+  return std::max<int64_t>(2, bytes / std::max<int64_t>(1, perGroup));
+}
+
+double ChannelPermutationProblem::lossOfChannels(const int32_t *channels) const {
+  const float *cols[16];
+  for (unsigned i = 0; i < pat.m; ++i)
+    cols[i] = column(channels[i]);
+  return lossOfColumns(cols, stride, pat);
+}
+
+void ChannelPermutationProblem::updateGroup(int64_t g) {
+  const float *cols[16];
+  float *t[16];
+  for (unsigned i = 0; i < pat.m; ++i) {
+    int64_t pos = g * pat.m + i;
+    cols[i] = column(perm[size_t(pos)]);
+    t[i] = thr.data() + size_t(pos) * size_t(stride);
+  }
+  loss[size_t(g)] = pat.m == 4 && pat.n == 2
+                        ? update2of4(cols, t, stride)
+                        : updateGeneric(cols, t, stride, pat.n, pat.m);
+}
+
+ChannelPermutationProblem::Move ChannelPermutationProblem::propose(Rng &rng) {
+  const int64_t m = pat.m;
+  int64_t ga, gb;
+  if (blockSize) {
+    if (blockLeft == 0) {
+      // Partial Fisher-Yates: the first blockSize entries become a uniform
+      // random subset (the array stays a permutation of the groups).
+      for (int64_t i = 0; i < blockSize; ++i)
+        std::swap(block[size_t(i)],
+                  block[size_t(i) + rng.below(uint64_t(groups - i))]);
+      blockLeft = blockMoves;
+    }
+    --blockLeft;
+    int64_t i = int64_t(rng.below(uint64_t(blockSize)));
+    int64_t j = int64_t(rng.below(uint64_t(blockSize - 1)));
+    if (j >= i)
+      ++j;
+    ga = block[size_t(i)];
+    gb = block[size_t(j)];
+  } else {
+    ga = int64_t(rng.below(uint64_t(groups)));
+    gb = int64_t(rng.below(uint64_t(groups - 1)));
+    if (gb >= ga)
+      ++gb;
+  }
+  Move move;
+  move.posA = int32_t(ga * m + int64_t(rng.below(uint64_t(m))));
+  move.posB = int32_t(gb * m + int64_t(rng.below(uint64_t(m))));
+  return move;
+}
+
+double ChannelPermutationProblem::delta(Move &move) const {
+  const size_t a = size_t(move.posA), b = size_t(move.posB);
+  return swapDeltaKernel(thr.data() + a * size_t(stride),
+                         thr.data() + b * size_t(stride), column(perm[a]),
+                         column(perm[b]), stride);
+}
+
+void ChannelPermutationProblem::apply(const Move &move) {
+  const int64_t m = pat.m;
+  std::swap(perm[size_t(move.posA)], perm[size_t(move.posB)]);
+  updateGroup(move.posA / m);
+  updateGroup(move.posB / m);
+}
+
+double ChannelPermutationProblem::energy() const {
+  double s = 0;
+  for (double l : loss)
+    s += l;
+  return s;
+}
+
+void ChannelPermutationProblem::saveState(State &out) const {
+  out = perm;
+}
+
+void ChannelPermutationProblem::restoreState(const State &in) {
+  perm = in;
+  // Thresholds are not part of the state (copying them would cost as much
+  // as recomputing); refresh every group.
+  for (int64_t g = 0; g < groups; ++g)
+    updateGroup(g);
+}
+
+double ChannelPermutationProblem::recomputeEnergy() const {
+  double s = 0;
+  for (int64_t g = 0; g < groups; ++g)
+    s += lossOfChannels(perm.data() + g * pat.m);
+  return s;
+}
+
+double ChannelPermutationProblem::swapDelta(int64_t a, int64_t b) const {
+  Move move;
+  move.posA = int32_t(a);
+  move.posB = int32_t(b);
+  return delta(move);
+}
+
+void ChannelPermutationProblem::swap(int64_t a, int64_t b) {
+  Move move;
+  move.posA = int32_t(a);
+  move.posB = int32_t(b);
+  apply(move);
+}
+
+//===----------------------------------------------------------------------===//
+// Searches
+//===----------------------------------------------------------------------===//
+
+TemperatureSchedule PermutationSearchOptions::defaultSchedule() {
+  TemperatureSchedule s;
+  s.kind = TemperatureSchedule::Kind::Geometric;
+  s.autoStartAcceptance = 0.5;
+  s.autoEndAcceptance = 1e-3;
+  return s;
+}
+
+namespace {
+PermutationResult startResult(const ChannelPermutationProblem &problem) {
+  PermutationResult result;
+  result.status = problem.status();
+  result.badRow = problem.weightCheck().badRow;
+  result.badColumn = problem.weightCheck().badColumn;
+  if (result.status == PermutationStatus::Ok) {
+    result.permutation = problem.permutation();
+    result.totalMagnitude = problem.totalMagnitude();
+    result.keptInitial = result.totalMagnitude - problem.energy();
+    result.kept = result.keptInitial;
+  }
+  return result;
+}
+} // namespace
+
+PermutationResult
+annealChannelPermutation(const float *w, int64_t rows, int64_t cols,
+                         const PermutationSearchOptions &options) {
+  const Clock::time_point start = Clock::now();
+  ChannelPermutationProblem problem(w, rows, cols, options.pattern,
+                                    options.initialPermutation);
+  PermutationResult result = startResult(problem);
+  if (result.status != PermutationStatus::Ok || problem.size() == 0) {
+    result.seconds = secondsSince(start);
+    return result;
+  }
+  int64_t blockGroups = options.blockGroups
+                            ? options.blockGroups
+                            : problem.blockGroupsForBytes(options.blockBytes);
+  problem.setBlocking(blockGroups, options.movesPerBlock
+                                       ? options.movesPerBlock
+                                       : options.movesPerGroup * blockGroups);
+
+  AnnealOptions annealOptions;
+  annealOptions.seed = options.seed;
+  annealOptions.sweeps = options.sweeps;
+  annealOptions.schedule = options.schedule;
+  annealOptions.progressByTime = options.progressByTime;
+  if (options.timeBudgetSeconds > 0)
+    // The budget covers the setup above too.
+    annealOptions.timeBudgetSeconds =
+        std::max(1e-9, options.timeBudgetSeconds - secondsSince(start));
+  result.anneal = anneal(problem, annealOptions);
+  result.permutation = problem.permutation();
+  result.kept = result.totalMagnitude - result.anneal.bestEnergy;
+  result.seconds = secondsSince(start);
+  return result;
+}
+
+PermutationResult greedyChannelPermutation(const float *w, int64_t rows,
+                                           int64_t cols,
+                                           const GreedyOptions &options) {
+  const Clock::time_point start = Clock::now();
+  ChannelPermutationProblem problem(w, rows, cols, options.pattern,
+                                    options.initialPermutation);
+  PermutationResult result = startResult(problem);
+  const int64_t groups = problem.numGroups();
+  if (result.status != PermutationStatus::Ok || groups < 2) {
+    result.greedy.converged = result.status == PermutationStatus::Ok;
+    result.seconds = secondsSince(start);
+    return result;
+  }
+
+  const int64_t m = options.pattern.m;
+  const double budget = options.timeBudgetSeconds;
+  GreedyStats &stats = result.greedy;
+  Rng rng(options.seed);
+  // Offsets d in [1, G/2]: pairs (g, g + d mod G) over all g cover every
+  // unordered pair once, except d = G/2 for even G, where g < G/2 suffices.
+  std::vector<int64_t> offsets(size_t(groups / 2));
+  std::iota(offsets.begin(), offsets.end(), 1);
+
+  bool outOfTime = false;
+  while (!outOfTime && (options.maxPasses == 0 ||
+                        stats.passes < options.maxPasses)) {
+    // Fisher-Yates with our Rng, so the order is the same everywhere.
+    for (size_t i = offsets.size(); i > 1; --i)
+      std::swap(offsets[i - 1], offsets[rng.below(i)]);
+    uint64_t appliedThisPass = 0;
+    for (int64_t d : offsets) {
+      const int64_t gEnd = (2 * d == groups) ? groups / 2 : groups;
+      for (int64_t ga = 0; ga < gEnd; ++ga) {
+        // One clock read per group pair is negligible next to M*M*2 group
+        // scorings of all rows.
+        if (budget > 0 && secondsSince(start) >= budget) {
+          outOfTime = true;
+          break;
+        }
+        const int64_t gb = (ga + d) % groups;
+        double bestDelta = 0;
+        ChannelPermutationProblem::Move best;
+        bool found = false;
+        for (int64_t i = 0; i < m; ++i) {
+          for (int64_t j = 0; j < m; ++j) {
+            ChannelPermutationProblem::Move move;
+            move.posA = int32_t(ga * m + i);
+            move.posB = int32_t(gb * m + j);
+            double dE = problem.delta(move);
+            if (dE < bestDelta) {
+              bestDelta = dE;
+              best = move;
+              found = true;
+            }
+          }
+        }
+        ++stats.pairsEvaluated;
+        if (found) {
+          problem.apply(best);
+          ++appliedThisPass;
+        }
+      }
+      if (outOfTime)
+        break;
+    }
+    stats.swapsApplied += appliedThisPass;
+    if (outOfTime)
+      break;
+    ++stats.passes;
+    if (appliedThisPass == 0) {
+      stats.converged = true;
+      break;
+    }
+  }
+  stats.stoppedByTime = outOfTime;
+  result.permutation = problem.permutation();
+  result.kept = result.totalMagnitude - problem.energy();
+  result.seconds = secondsSince(start);
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Evaluation
+//===----------------------------------------------------------------------===//
+
+double totalMagnitude(const float *w, int64_t rows, int64_t cols) {
+  double s = 0;
+  for (int64_t i = 0, e = rows * cols; i < e; ++i)
+    s += std::fabs(double(w[i]));
+  return s;
+}
+
+double keptMagnitude(const float *w, int64_t rows, int64_t cols,
+                     const std::vector<int32_t> &perm,
+                     SparsityPattern pattern) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (checkWeights(w, rows, cols, pattern).status != PermutationStatus::Ok)
+    return nan;
+  if (!perm.empty() && !isPermutation(perm, cols))
+    return nan;
+  double kept = 0;
+  double v[16];
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = w + r * cols;
+    for (int64_t g = 0; g < cols / pattern.m; ++g) {
+      for (unsigned i = 0; i < pattern.m; ++i) {
+        int64_t j = g * pattern.m + i;
+        v[i] = std::fabs(double(row[perm.empty() ? j : perm[size_t(j)]]));
+      }
+      std::sort(v, v + pattern.m, std::greater<double>());
+      for (unsigned i = 0; i < pattern.n; ++i)
+        kept += v[i];
+    }
+  }
+  return kept;
+}
+
+double keptUnstructured(const float *w, int64_t rows, int64_t cols,
+                        SparsityPattern pattern) {
+  if (checkWeights(w, rows, cols, pattern).status != PermutationStatus::Ok)
+    return std::numeric_limits<double>::quiet_NaN();
+  const int64_t keep = cols / pattern.m * pattern.n;
+  std::vector<double> v(static_cast<size_t>(cols));
+  double kept = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c)
+      v[size_t(c)] = std::fabs(double(w[r * cols + c]));
+    if (keep < cols)
+      std::nth_element(v.begin(), v.begin() + keep, v.end(),
+                       std::greater<double>());
+    for (int64_t c = 0; c < keep; ++c)
+      kept += v[size_t(c)];
+  }
+  return kept;
+}
+
+double efficacy(double kept, double keptIdentity, double keptUnstructured) {
+  const double gap = keptUnstructured - keptIdentity;
+  if (!(gap > 0))
+    return std::numeric_limits<double>::quiet_NaN();
+  return (kept - keptIdentity) / gap;
+}
+
+PermutationQuality evaluatePermutation(const float *w, int64_t rows,
+                                       int64_t cols,
+                                       const std::vector<int32_t> &perm,
+                                       SparsityPattern pattern) {
+  PermutationQuality q;
+  q.status = checkWeights(w, rows, cols, pattern).status;
+  if (q.status == PermutationStatus::Ok && !perm.empty() &&
+      !isPermutation(perm, cols))
+    q.status = PermutationStatus::BadArguments;
+  if (q.status != PermutationStatus::Ok) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    q.total = q.keptIdentity = q.kept = q.keptUnstructured = q.efficacy = nan;
+    return q;
+  }
+  q.total = totalMagnitude(w, rows, cols);
+  q.keptIdentity = keptMagnitude(w, rows, cols, {}, pattern);
+  q.kept = keptMagnitude(w, rows, cols, perm, pattern);
+  q.keptUnstructured = keptUnstructured(w, rows, cols, pattern);
+  q.efficacy = efficacy(q.kept, q.keptIdentity, q.keptUnstructured);
+  return q;
+}
+
+} // namespace sparq::search
