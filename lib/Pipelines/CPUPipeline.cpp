@@ -14,6 +14,8 @@
 using namespace mlir;
 
 void sparq::buildCPUPipeline(OpPassManager &pm) {
+  // Whatever sparq computes on constants is folded at compile time first.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertSparqToLLVM());
   pm.addPass(createCanonicalizerPass());
 

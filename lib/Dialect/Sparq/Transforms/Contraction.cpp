@@ -1,6 +1,7 @@
 //===- Contraction.cpp - linalg contractions in matmul form ---------------===//
 #include "sparq/Dialect/Sparq/Transforms/Contraction.h"
 
+#include "sparq/Dialect/Sparq/IR/Sparq.h"
 #include "sparq/Utils/ConstantElements.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -190,4 +191,44 @@ Value sparq::transposeLastTwo(OpBuilder &builder, Location loc, Value value) {
                                         type.getElementType(), sizes);
   return linalg::TransposeOp::create(builder, loc, value, empty, perm)
       .getResult()[0];
+}
+
+Value sparq::rewriteAsSparqMatmul(RewriterBase &rewriter, const Contraction &c,
+                                  OperandTransform transform,
+                                  Attribute saturation) {
+  Location loc = c.op.getLoc();
+  rewriter.setInsertionPoint(c.op);
+  Value lhs = c.transposeLhs ? transposeLastTwo(rewriter, loc, c.lhs) : c.lhs;
+  Value rhs = c.transposeRhs ? transposeLastTwo(rewriter, loc, c.rhs) : c.rhs;
+  auto initType = cast<RankedTensorType>(c.init.getType());
+  RankedTensorType resultType = initType;
+  SmallVector<ReassociationIndices> rows = {{0, 1}, {2}};
+  if (c.batchIntoM) {
+    // [B, M, K] x [K, N]: the shared weight sees B * M rows.
+    lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs, rows);
+    resultType = tensor::CollapseShapeOp::inferCollapsedType(initType, rows);
+  }
+  auto [lhsValue, lhsScale] = transform(lhs, /*isLhs=*/true);
+  auto [rhsValue, rhsScale] = transform(rhs, /*isLhs=*/false);
+  Value result = MatmulOp::create(
+      rewriter, loc, resultType, lhsValue, rhsValue, lhsScale, rhsScale,
+      /*out_scale=*/Value(), /*bias=*/Value(),
+      cast<SaturationAttr>(saturation));
+  if (c.batchIntoM)
+    result = tensor::ExpandShapeOp::create(rewriter, loc, initType, result,
+                                           rows);
+  if (!isZeroInit(c.init)) {
+    // linalg ops accumulate into their init; sparq.matmul starts from zero.
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < initType.getRank(); ++d)
+      if (initType.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, c.init, d));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, initType.getShape(),
+                                          initType.getElementType(), sizes);
+    result = linalg::AddOp::create(rewriter, loc, ValueRange{c.init, result},
+                                   ValueRange{empty})
+                 .getResult(0);
+  }
+  rewriter.replaceOp(c.op, result);
+  return result;
 }

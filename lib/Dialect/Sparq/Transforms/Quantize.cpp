@@ -48,38 +48,46 @@ unsigned sparq::getWeightOperand(const Contraction &c) {
   return 1;
 }
 
-/// Relative L2 error of FP8 constant `quantized` with scale(s) `scale` (per
-/// `axis` or one) against the original constant `original`; nullopt unless
-/// all three are readable constants.
-static std::optional<double> weightError(Value original, Value quantized,
-                                         Value scale,
-                                         std::optional<int64_t> axis) {
-  Attribute a, q, s;
-  if (!matchPattern(original, m_Constant(&a)) ||
-      !matchPattern(quantized, m_Constant(&q)) ||
-      !matchPattern(scale, m_Constant(&s)))
+/// Relative L2 error of quantizing the constant `original` as the pass does
+/// (amax, scale, quantize and back), computed through the numerics library
+/// without folding the IR, which later passes may still rewrite.
+static std::optional<double> weightError(Value original, Type format,
+                                         std::optional<int64_t> axis,
+                                         const QuantizeOptions &options) {
+  Attribute attr;
+  if (!matchPattern(original, m_Constant(&attr)))
     return std::nullopt;
-  auto orig = ConstantElements::read(a), codes = ConstantElements::read(q),
-       scales = ConstantElements::read(s);
-  if (!orig || !codes || !scales)
+  auto data = ConstantElements::read(attr);
+  if (!data)
     return std::nullopt;
   auto type = cast<ShapedType>(original.getType());
+  num::ElementKind kind = *getElementKind(type.getElementType());
   int64_t n = type.getNumElements();
-  std::vector<float> ref(n), deq(n);
-  num::convertElements(orig->getRawData().data(),
-                       *getElementKind(type.getElementType()), ref.data(),
-                       num::ElementKind::F32, n, num::Saturation::None);
   num::AxisView view =
       axis ? num::AxisView::forDim(type.getShape().data(), type.getRank(), *axis)
            : num::AxisView::flat(n);
-  num::dequantize(
-      reinterpret_cast<const uint8_t *>(codes->getRawData().data()),
-      isa<Float8E5M2Type>(cast<ShapedType>(quantized.getType()).getElementType())
-          ? num::Fp8Format::E5M2
-          : num::Fp8Format::E4M3,
-      deq.data(), num::ElementKind::F32, view,
-      reinterpret_cast<const float *>(scales->getRawData().data()),
-      scales->getNumElements());
+  num::Fp8Format fp8 = isa<Float8E5M2Type>(format) ? num::Fp8Format::E5M2
+                                                    : num::Fp8Format::E4M3;
+  const char *raw = data->getRawData().data();
+  std::vector<float> scales(axis ? view.axis : 1);
+  if (axis)
+    num::amaxPerAxis(raw, kind, view, scales.data());
+  else
+    scales[0] = num::amax(raw, kind, n);
+  for (float &s : scales)
+    s = num::computeFp8Scale(s, fp8, options.margin);
+  num::QuantizeOptions q;
+  q.format = fp8;
+  q.saturation = options.saturation == Saturation::satfinite
+                     ? num::Saturation::SatFinite
+                     : num::Saturation::None;
+  std::vector<uint8_t> codes(n);
+  std::vector<float> ref(n), deq(n);
+  num::quantize(raw, kind, codes.data(), view, scales.data(), scales.size(), q);
+  num::dequantize(codes.data(), fp8, deq.data(), num::ElementKind::F32, view,
+                  scales.data(), scales.size());
+  num::convertElements(raw, kind, ref.data(), num::ElementKind::F32, n,
+                       num::Saturation::None);
   double err = 0, norm = 0;
   for (int64_t i = 0; i < n; ++i) {
     err += (double(ref[i]) - deq[i]) * (double(ref[i]) - deq[i]);
@@ -110,9 +118,9 @@ quantizeOperand(RewriterBase &rewriter, Location loc, Value value,
     Type amaxType = axis ? RankedTensorType::get({type.getDimSize(*axis)},
                                                  rewriter.getF32Type())
                          : Type(scalar);
-    Value amax = rewriter.createOrFold<AmaxOp>(loc, amaxType, value, axisAttr);
-    scale = rewriter.createOrFold<ScaleOp>(loc, amax.getType(), amax,
-                                           formatAttr, margin);
+    Value amax = AmaxOp::create(rewriter, loc, amaxType, value, axisAttr);
+    scale = ScaleOp::create(rewriter, loc, amax.getType(), amax, formatAttr,
+                            margin);
     break;
   }
   case OperandPlan::Scaling::Static: {
@@ -128,12 +136,10 @@ quantizeOperand(RewriterBase &rewriter, Location loc, Value value,
   case OperandPlan::Scaling::Delayed: {
     // Scale from the largest amax of the previous steps; this step's amax
     // enters the history, the oldest leaves it.
-    Value past = rewriter.createOrFold<AmaxOp>(loc, scalar, plan.history,
-                                               IntegerAttr());
-    scale = rewriter.createOrFold<ScaleOp>(loc, scalar, past, formatAttr,
-                                           margin);
-    Value current =
-        rewriter.createOrFold<AmaxOp>(loc, scalar, value, IntegerAttr());
+    Value past =
+        AmaxOp::create(rewriter, loc, scalar, plan.history, IntegerAttr());
+    scale = ScaleOp::create(rewriter, loc, scalar, past, formatAttr, margin);
+    Value current = AmaxOp::create(rewriter, loc, scalar, value, IntegerAttr());
     Value head = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get({1}, rewriter.getF32Type()),
         current, ArrayRef<ReassociationIndices>{});
@@ -154,12 +160,14 @@ quantizeOperand(RewriterBase &rewriter, Location loc, Value value,
   }
 
   auto codesType = RankedTensorType::get(type.getShape(), plan.format);
-  Value codes = rewriter.createOrFold<QuantizeOp>(
-      loc, codesType, value, scale, /*seed=*/Value(), axisAttr,
-      RoundingAttr::get(ctx, Rounding::rne),
-      SaturationAttr::get(ctx, options.saturation));
+  // Left unfolded: canonicalization quantizes constants at compile time, and
+  // until then --sparq-prune can still see the f32 weight behind the codes.
+  Value codes = QuantizeOp::create(rewriter, loc, codesType, value, scale,
+                                   /*seed=*/Value(), axisAttr,
+                                   RoundingAttr::get(ctx, Rounding::rne),
+                                   SaturationAttr::get(ctx, options.saturation));
   if (plan.isWeight)
-    if (auto err = weightError(value, codes, scale, axis))
+    if (auto err = weightError(value, plan.format, axis, options))
       out.weightErrors.push_back(*err);
   return {codes, scale};
 }
@@ -171,45 +179,16 @@ QuantizedContraction sparq::quantizeContraction(RewriterBase &rewriter,
                                                 const QuantizeOptions &options) {
   QuantizedContraction out;
   Location loc = c.op.getLoc();
-  rewriter.setInsertionPoint(c.op);
-  Value lhs = c.transposeLhs ? transposeLastTwo(rewriter, loc, c.lhs) : c.lhs;
-  Value rhs = c.transposeRhs ? transposeLastTwo(rewriter, loc, c.rhs) : c.rhs;
-  auto initType = cast<RankedTensorType>(c.init.getType());
-  RankedTensorType resultType = initType;
-  if (c.batchIntoM) {
-    // [B, M, K] x [K, N]: the shared weight sees B * M rows.
-    SmallVector<ReassociationIndices> rows = {{0, 1}, {2}};
-    lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs, rows);
-    resultType = tensor::CollapseShapeOp::inferCollapsedType(initType, rows);
-  }
-  int64_t rank = cast<RankedTensorType>(lhs.getType()).getRank();
-  auto [lhsCodes, lhsScale] =
-      quantizeOperand(rewriter, loc, lhs, lhsPlan, rank - 2, options, out);
-  auto [rhsCodes, rhsScale] =
-      quantizeOperand(rewriter, loc, rhs, rhsPlan, rank - 1, options, out);
-
-  Value result = MatmulOp::create(
-      rewriter, loc, resultType, lhsCodes, rhsCodes, lhsScale, rhsScale,
-      /*out_scale=*/Value(), /*bias=*/Value(),
+  out.result = rewriteAsSparqMatmul(
+      rewriter, c,
+      [&](Value operand, bool isLhs) {
+        int64_t rank = cast<RankedTensorType>(operand.getType()).getRank();
+        return isLhs ? quantizeOperand(rewriter, loc, operand, lhsPlan,
+                                       rank - 2, options, out)
+                     : quantizeOperand(rewriter, loc, operand, rhsPlan,
+                                       rank - 1, options, out);
+      },
       SaturationAttr::get(rewriter.getContext(), options.saturation));
-  if (c.batchIntoM)
-    result = tensor::ExpandShapeOp::create(
-        rewriter, loc, initType, result,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-  if (!isZeroInit(c.init)) {
-    // linalg ops accumulate into their init; sparq.matmul starts from zero.
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < initType.getRank(); ++d)
-      if (initType.isDynamicDim(d))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, c.init, d));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, initType.getShape(),
-                                          initType.getElementType(), sizes);
-    result = linalg::AddOp::create(rewriter, loc, ValueRange{c.init, result},
-                                   ValueRange{empty})
-                 .getResult(0);
-  }
-  rewriter.replaceOp(c.op, result);
-  out.result = result;
   return out;
 }
 

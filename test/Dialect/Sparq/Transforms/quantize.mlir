@@ -1,5 +1,5 @@
-// RUN: sparq-opt %s --sparq-quantize -split-input-file | FileCheck %s
-// RUN: sparq-opt %s --sparq-quantize="weight-granularity=channel" -split-input-file | FileCheck %s --check-prefix=CHANNEL
+// RUN: sparq-opt %s --sparq-quantize --canonicalize -split-input-file | FileCheck %s
+// RUN: sparq-opt %s --sparq-quantize="weight-granularity=channel" --canonicalize -split-input-file | FileCheck %s --check-prefix=CHANNEL
 // RUN: sparq-opt %s --sparq-quantize="format=e5m2" -split-input-file | FileCheck %s --check-prefix=E5M2
 
 // A constant weight is quantized at compile time; the activation at run time.
@@ -140,4 +140,23 @@ func.func @conv(%x: tensor<1x6x6x4xf32>, %o: tensor<1x4x4x8xf32>) -> tensor<1x4x
   %r = linalg.conv_2d_nhwc_hwcf ins(%x, %w : tensor<1x6x6x4xf32>, tensor<3x3x4x8xf32>)
       outs(%o : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
   return %r : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// The pass leaves constant weights' quantization to the folder, so that a
+// later --sparq-prune still sees the f32 weight.
+// RUN: sparq-opt %s --sparq-quantize -split-input-file | FileCheck %s --check-prefix=UNFOLDED
+// UNFOLDED-LABEL: func @unfolded
+// UNFOLDED: %[[W:.*]] = arith.constant dense<2.000000e+00> : tensor<8x2xf32>
+// UNFOLDED: %[[A:.*]] = sparq.amax %[[W]]
+// UNFOLDED: %[[S:.*]] = sparq.scale %[[A]]
+// UNFOLDED: sparq.quantize %[[W]], %[[S]]
+func.func @unfolded(%x: tensor<4x8xf32>) -> tensor<4x2xf32> {
+  %w = arith.constant dense<2.0> : tensor<8x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x2xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x2xf32>) outs(%init : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %r : tensor<4x2xf32>
 }

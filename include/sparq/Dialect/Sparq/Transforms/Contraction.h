@@ -42,6 +42,21 @@ struct Contraction {
 mlir::FailureOr<Contraction> matchContraction(mlir::linalg::LinalgOp op,
                                               std::string &whyNot);
 
+/// Turns one operand, already in matmul orientation ([B x] M x K for lhs,
+/// [B x] K x N for rhs), into what sparq.matmul takes, and its scale (or a
+/// null Value for none).
+using OperandTransform =
+    llvm::function_ref<std::pair<mlir::Value, mlir::Value>(mlir::Value operand,
+                                                           bool isLhs)>;
+
+/// Replaces contraction `c` by a sparq.matmul on the transformed operands:
+/// transposes and batch folding as `c` requires, and the init added back
+/// unless it is zero. Returns the value replacing the op.
+mlir::Value rewriteAsSparqMatmul(mlir::RewriterBase &rewriter,
+                                 const Contraction &c,
+                                 OperandTransform transform,
+                                 mlir::Attribute saturation);
+
 /// The name passes use to refer to `op` (skip lists, calibration tables):
 /// its `sparq.name` string attribute, else the name of a NameLoc location,
 /// else empty.
