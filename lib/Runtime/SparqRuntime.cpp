@@ -11,6 +11,7 @@
 #include "sparq/Numerics/NM.h"
 #include "sparq/Numerics/Quantize.h"
 #include "sparq/Numerics/Scale.h"
+#include "sparq/Numerics/Transposable.h"
 
 #include <cstdio>
 #include <cstring>
@@ -100,10 +101,24 @@ extern "C" void sparq_rt_scale(const float *amax, int64_t count,
     out[i] = computeFp8Scale(amax[i], toFormat(format), margin);
 }
 
+/// The matrix a transposable rule works on, from the view along either of
+/// its dimensions.
+static std::pair<int64_t, int64_t> matrixOf(int64_t outer, int64_t axis,
+                                            int64_t inner) {
+  return inner == 1 ? std::make_pair(outer, axis) : std::make_pair(axis, inner);
+}
+
 extern "C" void sparq_rt_prune(const void *in, int32_t kind, int64_t outer,
                                int64_t axis, int64_t inner, int32_t n,
-                               int32_t m, void *out) {
-  if (!validKind(kind) || !validView(outer, axis, inner) ||
+                               int32_t m, int32_t rule, void *out) {
+  if (rule == 1 && validKind(kind) && validView(outer, axis, inner)) {
+    auto [rows, cols] = matrixOf(outer, axis, inner);
+    if (!pruneTransposable(in, toKind(kind), rows, cols, out, threads()))
+      fail("prune", "invalid arguments", out,
+           outer * axis * inner * elementByteSize(toKind(kind)));
+    return;
+  }
+  if (!validKind(kind) || !validView(outer, axis, inner) || rule != 0 ||
       pruneNM(in, toKind(kind), view(outer, axis, inner),
               NMPattern{unsigned(n), unsigned(m)}, out,
               threads()) != NMStatus::Ok)
@@ -115,11 +130,18 @@ extern "C" void sparq_rt_prune(const void *in, int32_t kind, int64_t outer,
 
 extern "C" void sparq_rt_mask(const void *in, int32_t kind, int64_t outer,
                               int64_t axis, int64_t inner, int32_t n,
-                              int32_t m, uint8_t *out) {
-  if (!validKind(kind) || !validView(outer, axis, inner) ||
-      selectNMMask(in, toKind(kind), view(outer, axis, inner),
-                   NMPattern{unsigned(n), unsigned(m)}, out,
-                   threads()) != NMStatus::Ok) {
+                              int32_t m, int32_t rule, uint8_t *out) {
+  bool ok = validKind(kind) && validView(outer, axis, inner);
+  if (ok && rule == 1) {
+    auto [rows, cols] = matrixOf(outer, axis, inner);
+    ok = selectTransposableMask(in, toKind(kind), rows, cols, out, threads());
+  } else {
+    ok = ok && rule == 0 &&
+         selectNMMask(in, toKind(kind), view(outer, axis, inner),
+                      NMPattern{unsigned(n), unsigned(m)}, out,
+                      threads()) == NMStatus::Ok;
+  }
+  if (!ok) {
     fail("mask", "invalid arguments", nullptr, 0);
     if (validView(outer, axis, inner))
       std::memset(out, 0, outer * axis * inner);

@@ -50,13 +50,15 @@ SPARQ_RT_EXPORT void sparq_rt_scale(const float *amax, int64_t count,
                                     float *out);
 
 /* N:M along axis: pruned copy, keep-mask bytes (0/1), compressed storage,
- * and back. */
+ * and back. rule: 0 magnitude, 1 transposable (2:4 in 4x4 blocks of a
+ * matrix, which is [outer][axis] when inner is 1, else [axis][inner]). */
 SPARQ_RT_EXPORT void sparq_rt_prune(const void *in, int32_t kind,
                                     int64_t outer, int64_t axis, int64_t inner,
-                                    int32_t n, int32_t m, void *out);
+                                    int32_t n, int32_t m, int32_t rule,
+                                    void *out);
 SPARQ_RT_EXPORT void sparq_rt_mask(const void *in, int32_t kind, int64_t outer,
                                    int64_t axis, int64_t inner, int32_t n,
-                                   int32_t m, uint8_t *out);
+                                   int32_t m, int32_t rule, uint8_t *out);
 SPARQ_RT_EXPORT void sparq_rt_compress(const void *in, int32_t kind,
                                        int64_t outer, int64_t axis,
                                        int64_t inner, int32_t n, int32_t m,

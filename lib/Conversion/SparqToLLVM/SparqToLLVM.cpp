@@ -300,7 +300,8 @@ struct PruneLikeLowering : OpConversionPattern<OpTy> {
     rt.call(std::is_same_v<OpTy, PruneOp> ? "sparq_rt_prune" : "sparq_rt_mask",
             {rt.pointerTo(input),
              rt.i32(kindCode(op.getInput().getType().getElementType())), outer,
-             axis, inner, rt.i32(pattern.getN()), rt.i32(pattern.getM()), out});
+             axis, inner, rt.i32(pattern.getN()), rt.i32(pattern.getM()),
+             rt.i32(op.getRule() == NMRule::transposable ? 1 : 0), out});
     rewriter.replaceOp(op, rt.tensorOf(buffer, op.getType()));
     return success();
   }

@@ -305,3 +305,36 @@ func.func @not_folded(%x: tensor<4xf32>) -> (tensor<4xf8E4M3FN>, tensor<4xf32>) 
   %p = sparq.prune %x <2:4> : tensor<4xf32>
   return %q, %p : tensor<4xf8E4M3FN>, tensor<4xf32>
 }
+
+// -----
+
+// Transposable 2:4: two per row and per column in every 4x4 block. The left
+// block ties at 68 between keeping the anti-diagonal and the diagonal 2x2
+// blocks and takes the first pattern in numeric order; the right block keeps
+// its NaN.
+// CHECK-LABEL: func @prune_transposable
+// CHECK-DAG: arith.constant dense<{{\[}}[0.000000e+00, 0.000000e+00, 3.000000e+00, 4.000000e+00, 1.000000e-01, 0x7FC00000, 0.000000e+00, 0.000000e+00], [0.000000e+00, 0.000000e+00, 7.000000e+00, 8.000000e+00, 5.000000e-01, 6.000000e-01, 0.000000e+00, 0.000000e+00], [9.000000e+00, 1.000000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 1.100000e+00, 1.200000e+00], [1.300000e+01, 1.400000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 1.500000e+00, 1.600000e+00]]> : tensor<4x8xf32>
+// CHECK-DAG: arith.constant dense<{{\[}}[false, false, true, true, true, true, false, false], [false, false, true, true, true, true, false, false], [true, true, false, false, false, false, true, true], [true, true, false, false, false, false, true, true]]> : tensor<4x8xi1>
+func.func @prune_transposable() -> (tensor<4x8xf32>, tensor<4x8xi1>) {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0, 0.1, 0x7FC00000, 0.3, 0.4],
+                             [5.0, 6.0, 7.0, 8.0, 0.5, 0.6, 0.7, 0.8],
+                             [9.0, 10.0, 11.0, 12.0, 0.9, 1.0, 1.1, 1.2],
+                             [13.0, 14.0, 15.0, 16.0, -1.3, 1.4, 1.5, 1.6]]> : tensor<4x8xf32>
+  %p = sparq.prune %w <2:4> rule <transposable> : tensor<4x8xf32>
+  %m = sparq.mask %w <2:4> rule <transposable> : tensor<4x8xf32> -> tensor<4x8xi1>
+  return %p, %m : tensor<4x8xf32>, tensor<4x8xi1>
+}
+
+// -----
+
+// A transposable result is 2:4 along both dimensions: pruning it again along
+// either is the identity.
+// CHECK-LABEL: func @transposable_then_magnitude
+// CHECK: %[[T:.*]] = sparq.prune %{{.*}} <2:4> rule <transposable>
+// CHECK-NEXT: return %[[T]], %[[T]]
+func.func @transposable_then_magnitude(%w: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8x8xf32>) {
+  %t = sparq.prune %w <2:4> rule <transposable> : tensor<8x8xf32>
+  %a = sparq.prune %t <2:4> : tensor<8x8xf32>
+  %b = sparq.prune %t <2:4, dim = 0> : tensor<8x8xf32>
+  return %a, %b : tensor<8x8xf32>, tensor<8x8xf32>
+}

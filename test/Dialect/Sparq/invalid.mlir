@@ -275,6 +275,30 @@ func.func @prune_int(%x: tensor<4x8xi8>) {
 
 // -----
 
+func.func @prune_transposable_rank(%x: tensor<4x4x4xf32>) {
+  // expected-error @+1 {{the transposable rule needs 2:4 on a static matrix whose dimensions are multiples of 4, got #sparq.nm<2:4> on 'tensor<4x4x4xf32>'}}
+  %p = sparq.prune %x <2:4> rule <transposable> : tensor<4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @mask_transposable_shape(%x: tensor<6x8xf32>) {
+  // expected-error @+1 {{the transposable rule needs 2:4 on a static matrix whose dimensions are multiples of 4, got #sparq.nm<2:4> on 'tensor<6x8xf32>'}}
+  %m = sparq.mask %x <2:4> rule <transposable> : tensor<6x8xf32> -> tensor<6x8xi1>
+  return
+}
+
+// -----
+
+func.func @prune_transposable_pattern(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{the transposable rule needs 2:4 on a static matrix whose dimensions are multiples of 4, got #sparq.nm<4:8> on 'tensor<8x8xf32>'}}
+  %p = sparq.prune %x <4:8> rule <transposable> : tensor<8x8xf32>
+  return
+}
+
+// -----
+
 func.func @mask_shape(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{expects input and result of the same shape, got 'tensor<4x8xf32>' and 'tensor<4x4xi1>'}}
   %m = sparq.mask %x <2:4> : tensor<4x8xf32> -> tensor<4x4xi1>

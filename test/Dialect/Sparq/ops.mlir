@@ -87,6 +87,10 @@ func.func @sparsity(%w: tensor<64x128xf16>, %k: tensor<128x64xf8E4M3FN>, %v3: te
   %q = sparq.prune %v3 <1:2, dim = -2> : tensor<2x8x12xf32>
   // CHECK: sparq.mask %{{.*}} <4:8, dim = 1> : tensor<2x8x12xf32> -> tensor<2x8x12xi1>
   %qm = sparq.mask %v3 <4:8, dim = 1> : tensor<2x8x12xf32> -> tensor<2x8x12xi1>
+  // CHECK: sparq.prune %{{.*}} <2:4> rule <transposable> : tensor<64x128xf16>
+  %t = sparq.prune %w <2:4> rule <transposable> : tensor<64x128xf16>
+  // CHECK: sparq.mask %{{.*}} <2:4> rule <transposable> : tensor<64x128xf16> -> tensor<64x128xi1>
+  %tm = sparq.mask %w <2:4> rule <transposable> : tensor<64x128xf16> -> tensor<64x128xi1>
   return %p, %m, %v, %md, %d, %kv, %km, %q
       : tensor<64x128xf16>, tensor<64x128xi1>, tensor<64x64xf16>, tensor<64x8xi16>,
         tensor<64x128xf16>, tensor<64x64xf8E4M3FN>, tensor<8x64xi16>, tensor<2x8x12xf32>

@@ -66,6 +66,7 @@ func.func @roundtrip(%e: tensor<2x8xf32, #sparq.nm<2:4>>) -> tensor<2x8xf32, #sp
 func.func @kernel(%w: tensor<2x8xf32>, %k: tensor<8x2xf32>) {
   %p = sparq.prune %w <2:4> : tensor<2x8xf32>
   %pf = call @flat(%p) : (tensor<2x8xf32>) -> tensor<?xf32>
+  %wf2 = tensor.collapse_shape %w [[0, 1]] : tensor<2x8xf32> into tensor<16xf32>
   call @print_f32(%pf) : (tensor<?xf32>) -> ()
 
   %m = sparq.mask %w <2:4> : tensor<2x8xf32> -> tensor<2x8xi1>
@@ -104,6 +105,13 @@ func.func @kernel(%w: tensor<2x8xf32>, %k: tensor<8x2xf32>) {
   %kmf = tensor.collapse_shape %km [[0, 1]] : tensor<1x2xi16> into tensor<2xi16>
   %kmd = tensor.cast %kmf : tensor<2xi16> to tensor<?xi16>
   call @print_i16(%kmd) : (tensor<?xi16>) -> ()
+
+  // The transposable rule needs 4x4 blocks: w's 16 values as a 4x4 matrix.
+  %wt = tensor.expand_shape %wf2 [[0, 1]] output_shape [4, 4] : tensor<16xf32> into tensor<4x4xf32>
+  %tp = sparq.prune %wt <2:4> rule <transposable> : tensor<4x4xf32>
+  %tpf = tensor.collapse_shape %tp [[0, 1]] : tensor<4x4xf32> into tensor<16xf32>
+  %tpd = tensor.cast %tpf : tensor<16xf32> to tensor<?xf32>
+  call @print_f32(%tpd) : (tensor<?xf32>) -> ()
   return
 }
 
@@ -129,3 +137,7 @@ func.func @main() {
 // One index bit per pair, first pair in bit 0: both columns keep the second
 // element of their first two pairs and the first of the last two: 0b0011.
 // CHECK: [3,  3]
+// w as 4x4 [[1,-3,2,.5],[0,0,0,7],[5,5,5,5],[1,nan,-2,0]], two per row and
+// column: the NaN stays and the finite magnitude kept is the largest, 24 (as
+// an exhaustive search over the 90 patterns finds).
+// CHECK: [0,  -3,  2,  0,  0,  0,  0,  7,  5,  0,  0,  5,  0,  nan,  -2,  0]

@@ -13,6 +13,7 @@
 #include "sparq/Numerics/NM.h"
 #include "sparq/Numerics/Quantize.h"
 #include "sparq/Numerics/Scale.h"
+#include "sparq/Numerics/Transposable.h"
 #include "sparq/Utils/ConstantElements.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -168,14 +169,26 @@ OpFoldResult ScaleOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult PruneOp::fold(FoldAdaptor adaptor) {
   // Pruning is idempotent: a pruned tensor has at most N non-zeros per group,
-  // all of which the second prune keeps.
+  // all of which the second prune keeps; a transposable result is also 2:4
+  // along each dimension.
   if (auto inner = getInput().getDefiningOp<PruneOp>())
-    if (inner.getPattern().isEquivalentTo(getPattern(), getType().getRank()))
+    if (getRule() == NMRule::magnitude &&
+        (inner.getRule() == NMRule::transposable ||
+         inner.getPattern().isEquivalentTo(getPattern(), getType().getRank())))
       return getInput();
   auto input = ConstantElements::read(adaptor.getInput());
   if (!input)
     return {};
   ConstantBuilder result(getType(), input->isResource());
+  num::ElementKind kind = *getElementKind(getType().getElementType());
+  if (getRule() == NMRule::transposable) {
+    if (!num::pruneTransposable(input->getRawData().data(), kind,
+                                getType().getDimSize(0),
+                                getType().getDimSize(1), result.data().data(),
+                                getParallelFor(getContext())))
+      return {};
+    return result.finish();
+  }
   if (num::pruneNM(input->getRawData().data(),
                    *getElementKind(getType().getElementType()),
                    sparseView(getType(), getPattern()),
@@ -190,6 +203,15 @@ OpFoldResult MaskOp::fold(FoldAdaptor adaptor) {
   if (!input)
     return {};
   ConstantBuilder result(getType(), input->isResource());
+  if (getRule() == NMRule::transposable) {
+    if (!num::selectTransposableMask(
+            input->getRawData().data(),
+            *getElementKind(input->getType().getElementType()),
+            getType().getDimSize(0), getType().getDimSize(1),
+            result.dataAs<uint8_t>(), getParallelFor(getContext())))
+      return {};
+    return result.finish();
+  }
   if (num::selectNMMask(input->getRawData().data(),
                         *getElementKind(input->getType().getElementType()),
                         sparseView(getType(), getPattern()),

@@ -154,19 +154,32 @@ LogicalResult ScaleOp::verify() {
 //===----------------------------------------------------------------------===//
 
 static LogicalResult verifyPruneLike(Operation *op, Value input,
-                                     NMAttr pattern) {
+                                     NMAttr pattern, NMRule rule) {
   if (failed(verifyNotEncoded(op, input, "input")))
     return failure();
-  return verifyPatternFor(pattern, cast<RankedTensorType>(input.getType()),
-                          [&] { return op->emitOpError(); });
+  auto type = cast<RankedTensorType>(input.getType());
+  if (failed(verifyPatternFor(pattern, type,
+                              [&] { return op->emitOpError(); })))
+    return failure();
+  if (rule != NMRule::transposable)
+    return success();
+  // 4x4 blocks with two per row and column: a 2:4 matrix both ways.
+  if (pattern.getN() != 2 || pattern.getM() != 4 || type.getRank() != 2 ||
+      type.isDynamicDim(0) || type.isDynamicDim(1) || type.getDimSize(0) % 4 ||
+      type.getDimSize(1) % 4)
+    return op->emitOpError() << "the transposable rule needs 2:4 on a static "
+                                "matrix whose dimensions are multiples of 4, "
+                                "got "
+                             << pattern << " on " << type;
+  return success();
 }
 
 LogicalResult PruneOp::verify() {
-  return verifyPruneLike(*this, getInput(), getPattern());
+  return verifyPruneLike(*this, getInput(), getPattern(), getRule());
 }
 
 LogicalResult MaskOp::verify() {
-  if (failed(verifyPruneLike(*this, getInput(), getPattern())))
+  if (failed(verifyPruneLike(*this, getInput(), getPattern(), getRule())))
     return failure();
   return verifySameShape(*this, getInput().getType(), getResult().getType(),
                          "input", "result");

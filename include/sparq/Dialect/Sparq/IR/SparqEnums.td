@@ -43,4 +43,16 @@ def Sparq_ScaleGranularityAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Sparq_NMRuleMagnitude : I32EnumAttrCase<"magnitude", 0>;
+def Sparq_NMRuleTransposable : I32EnumAttrCase<"transposable", 1>;
+def Sparq_NMRule : I32EnumAttr<"NMRule",
+    "how N:M pruning chooses the kept elements",
+    [Sparq_NMRuleMagnitude, Sparq_NMRuleTransposable]> {
+  let cppNamespace = "::sparq";
+  let genSpecializedAttr = 0;
+}
+def Sparq_NMRuleAttr : EnumAttr<Sparq_Dialect, Sparq_NMRule, "nm_rule"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // SPARQ_DIALECT_SPARQ_IR_SPARQENUMS_TD

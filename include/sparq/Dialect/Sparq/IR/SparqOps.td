@@ -150,14 +150,23 @@ def Sparq_PruneOp : Sparq_Op<"prune", [SameOperandsAndResultType]> {
     Ties go to the lowest index; NaN counts as larger than any number, so it
     is never silently dropped. The result is dense and satisfies `pattern`.
 
+    With `rule <transposable>` (2:4 on a matrix only) every 4x4 block keeps
+    two elements in each row and each column, the pattern of most magnitude
+    (Apex ASP's m4n2_2d): the result is 2:4 along both dimensions, so a weight
+    stays sparse in the backward product with its transpose too.
+
     ```mlir
     %p = sparq.prune %w <2:4> : tensor<64x128xf32>
     %q = sparq.prune %w <2:4, dim = 0> : tensor<128x64xf16>
+    %t = sparq.prune %w <2:4> rule <transposable> : tensor<128x64xf32>
     ```
   }];
-  let arguments = (ins Sparq_SparseElementTensor:$input, Sparq_NMAttr:$pattern);
+  let arguments = (ins Sparq_SparseElementTensor:$input, Sparq_NMAttr:$pattern,
+                   DefaultValuedAttr<Sparq_NMRuleAttr,
+                                     "::sparq::NMRule::magnitude">:$rule);
   let results = (outs Sparq_SparseElementTensor:$result);
-  let assemblyFormat = "$input $pattern attr-dict `:` type($input)";
+  let assemblyFormat =
+      "$input $pattern (`rule` $rule^)? attr-dict `:` type($input)";
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -166,16 +175,18 @@ def Sparq_MaskOp : Sparq_Op<"mask"> {
   let summary = "the N:M keep-mask of magnitude pruning";
   let description = [{
     The i1 tensor that is true exactly where `sparq.prune` with the same
-    pattern keeps an element.
+    pattern and rule keeps an element.
 
     ```mlir
     %m = sparq.mask %w <2:4> : tensor<64x128xf32> -> tensor<64x128xi1>
     ```
   }];
-  let arguments = (ins Sparq_SparseElementTensor:$input, Sparq_NMAttr:$pattern);
+  let arguments = (ins Sparq_SparseElementTensor:$input, Sparq_NMAttr:$pattern,
+                   DefaultValuedAttr<Sparq_NMRuleAttr,
+                                     "::sparq::NMRule::magnitude">:$rule);
   let results = (outs RankedTensorOf<[I1]>:$result);
-  let assemblyFormat =
-      "$input $pattern attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = "$input $pattern (`rule` $rule^)? attr-dict `:` "
+                       "type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
 }
