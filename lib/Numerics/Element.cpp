@@ -35,8 +35,7 @@ template <typename T> static T loadRaw(const void *data, int64_t index) {
 }
 
 template <typename T> static void storeRaw(void *data, int64_t index, T value) {
-  std::memcpy(static_cast<char *>(data) + index * sizeof(T), &value,
-              sizeof(T));
+  std::memcpy(static_cast<char *>(data) + index * sizeof(T), &value, sizeof(T));
 }
 
 float sparq::numerics::loadAsF32(ElementKind kind, const void *data,
@@ -55,9 +54,8 @@ float sparq::numerics::loadAsF32(ElementKind kind, const void *data,
   return 0.0f;
 }
 
-void sparq::numerics::storeFromF32(ElementKind kind, void *data,
-                                   int64_t index, float value,
-                                   Saturation saturation) {
+void sparq::numerics::storeFromF32(ElementKind kind, void *data, int64_t index,
+                                   float value, Saturation saturation) {
   switch (kind) {
   case ElementKind::F32:
     return storeRaw<float>(data, index, value);
@@ -69,8 +67,8 @@ void sparq::numerics::storeFromF32(ElementKind kind, void *data,
                               kernels::f32BitsToBF16(floatToBits(value)));
   case ElementKind::E4M3:
   case ElementKind::E5M2:
-    return storeRaw<uint8_t>(
-        data, index, encodeFp8(value, toFp8Format(kind), saturation));
+    return storeRaw<uint8_t>(data, index,
+                             encodeFp8(value, toFp8Format(kind), saturation));
   }
 }
 

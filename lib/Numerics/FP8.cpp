@@ -19,10 +19,12 @@ uint8_t sparq::numerics::encodeFp8(float value, Fp8Format format,
   using namespace kernels;
   if (format == Fp8Format::E4M3)
     return saturation == Saturation::SatFinite
-               ? encodeFp8NearestEven<Fp8Format::E4M3, Saturation::SatFinite>(bits)
+               ? encodeFp8NearestEven<Fp8Format::E4M3, Saturation::SatFinite>(
+                     bits)
                : encodeFp8NearestEven<Fp8Format::E4M3, Saturation::None>(bits);
   return saturation == Saturation::SatFinite
-             ? encodeFp8NearestEven<Fp8Format::E5M2, Saturation::SatFinite>(bits)
+             ? encodeFp8NearestEven<Fp8Format::E5M2, Saturation::SatFinite>(
+                   bits)
              : encodeFp8NearestEven<Fp8Format::E5M2, Saturation::None>(bits);
 }
 
@@ -64,9 +66,9 @@ uint8_t sparq::numerics::encodeFp8FromBF16(uint16_t bits, Fp8Format format,
                    saturation);
 }
 
-uint8_t sparq::numerics::quantizeFp8(float value, float scale,
-                                     Fp8Format format, Saturation saturation,
-                                     Rounding rounding, uint32_t randomBits) {
+uint8_t sparq::numerics::quantizeFp8(float value, float scale, Fp8Format format,
+                                     Saturation saturation, Rounding rounding,
+                                     uint32_t randomBits) {
   return encodeFp8(value * scale, format, saturation, rounding, randomBits);
 }
 

@@ -88,41 +88,45 @@ inline uint8_t encodeFp8NearestEven(uint32_t bits) {
 }
 
 /// Stochastic rounding: truncate |x| onto the grid, then round the magnitude
-/// up iff r < frac * 2^32, i.e. (r being an integer) iff r < ceil(frac*2^32).
-/// Scaling |x| by 2^(32 - log2 ulp) (exact: a power of two, no overflow or
-/// underflow) gives y = (t / ulp + frac) * 2^32 < 2^36, whose integer part
-/// holds the truncated magnitude code above bit 32 and floor(frac * 2^32)
-/// below it; y being non-integral adds the ceiling's one. f32 subnormal
-/// inputs (frac * 2^32 < 1) are handled apart so DAZ cannot affect them.
+/// up iff r < frac * 2^32. With D the s discarded bits of the significand,
+/// frac * 2^32 = D * 2^(32 - s), and for an integer r that is the same as
+/// r < ceil(D * 2^(32 - s)): a threshold computed exactly in 64 bits.
+/// Values at or above the smallest normal (the usual case, so the branch
+/// predicts well) discard a fixed number of bits.
 template <Fp8Format F, Saturation S>
 inline uint8_t encodeFp8Stochastic(uint32_t bits, uint32_t random) {
   using P = Fp8Params<F>;
+  constexpr uint32_t normalShift = 23 - P::kMantBits;
   const uint32_t abs = bits & 0x7FFFFFFFu;
   const uint32_t sign = (bits >> 24) & 0x80u;
-  // Inf and NaN become 2^127 (still an overflow; NaN is fixed up below) so
-  // that the float -> integer conversion stays defined.
-  const uint32_t finite = maskSelect(abs >= 0x7F800000u, 0x7F000000u, abs);
-  int32_t exp = int32_t(finite >> 23);
-  exp = exp < P::kMinNormalExp ? P::kMinNormalExp : exp;
-  // ulp = 2^(exp - 127 - p); the scale 2^(32 + p + 127 - exp) is normal
-  // for every exp <= 255.
-  const uint32_t scaleBits =
-      uint32_t(32 + int32_t(P::kMantBits) + 127 - exp + 127) << 23;
-  const float y = bitsToFloat(finite) * bitsToFloat(scaleBits);
-  const int64_t whole = int64_t(y);
-  // Non-integral y is below 2^23, where float(whole) is exact.
-  const uint64_t sticky = float(whole) != y;
-  uint32_t code = (uint32_t(exp - P::kMinNormalExp) << P::kMantBits) +
-                  uint32_t(uint64_t(whole) >> 32);
-  uint64_t threshold = (uint64_t(whole) & 0xFFFFFFFFu) + sticky;
-  // f32 subnormals: t = 0 and 0 < frac * 2^32 < 1, so the threshold is 1.
-  threshold = abs < 0x00800000u ? uint64_t(abs != 0) : threshold;
-  code = abs < 0x00800000u ? 0u : code;
+  const int32_t exp = int32_t(abs >> 23);
+  uint32_t code;
+  uint64_t threshold;
+  if (exp >= P::kMinNormalExp) {
+    // Inf gives a huge code (overflow); NaN is replaced below.
+    code =
+        (abs >> normalShift) - (uint32_t(P::kMinNormalExp - 1) << P::kMantBits);
+    threshold = uint64_t(abs & ((1u << normalShift) - 1)) << (32 - normalShift);
+  } else {
+    // Below the smallest normal the target ulp stays 2^(emin - p): more bits
+    // go. f32 subnormals have no implicit bit and exponent 1.
+    const uint32_t mant = exp != 0 ? (abs & 0x7FFFFFu) | 0x800000u : abs;
+    const uint32_t shift =
+        normalShift + uint32_t(P::kMinNormalExp - (exp != 0 ? exp : 1));
+    // mant < 2^24: a shift of 24 or more leaves nothing and drops all.
+    const uint32_t cut = shift < 24 ? shift : 24;
+    code = mant >> cut;
+    const uint64_t dropped = mant & ((1u << cut) - 1);
+    // ceil(D * 2^32 / 2^s); for s >= 56 it is (D > 0), as D < 2^24, which
+    // the capped shift also gives.
+    const uint32_t s = shift < 56 ? shift : 56;
+    threshold = ((dropped << 32) + (uint64_t(1) << s) - 1) >> s;
+  }
   code += uint64_t(random) < threshold;
   constexpr uint32_t overflow =
       S == Saturation::SatFinite ? P::kMaxCode : P::kOverflowCode;
-  code = maskSelect(code > P::kMaxCode, overflow, code) | sign;
-  return uint8_t(maskSelect(abs > 0x7F800000u, kFp8CanonicalNaN, code));
+  code = (code > P::kMaxCode ? overflow : code) | sign;
+  return abs > 0x7F800000u ? kFp8CanonicalNaN : uint8_t(code);
 }
 
 inline uint32_t f16ToF32Bits(uint16_t h) {

@@ -29,9 +29,9 @@ constexpr unsigned kMaxM = 16;
 struct Layout {
   AxisView view;
   unsigned n, m, bits;
-  int64_t groups;    ///< groups per line
-  int64_t kept;      ///< kept elements per line (values axis extent)
-  int64_t words;     ///< metadata words per line
+  int64_t groups; ///< groups per line
+  int64_t kept;   ///< kept elements per line (values axis extent)
+  int64_t words;  ///< metadata words per line
   int64_t rowsPerTask, groupsPerTask, rowTasks, groupTasks;
 
   Layout(AxisView view, NMPattern pattern)
@@ -44,8 +44,8 @@ struct Layout {
     groupsPerTask = groups;
     if (rowElements > kElementsPerTask) {
       const int64_t groupElements = std::max<int64_t>(1, m * view.inner);
-      groupsPerTask = std::max<int64_t>(
-          16, kElementsPerTask / groupElements / 16 * 16);
+      groupsPerTask =
+          std::max<int64_t>(16, kElementsPerTask / groupElements / 16 * 16);
     }
     rowTasks = (view.outer + rowsPerTask - 1) / rowsPerTask;
     groupTasks = std::max<int64_t>(1, (groups + groupsPerTask - 1) /
@@ -97,8 +97,8 @@ inline uint32_t selectKept(const uint32_t *key, unsigned n, unsigned m) {
     const unsigned r1 = (k0 >= k1) + (k2 > k1) + (k3 > k1);
     const unsigned r2 = (k0 >= k2) + (k1 >= k2) + (k3 > k2);
     const unsigned r3 = (k0 >= k3) + (k1 >= k3) + (k2 >= k3);
-    return uint32_t(r0 < n) | uint32_t(r1 < n) << 1 |
-           uint32_t(r2 < n) << 2 | uint32_t(r3 < n) << 3;
+    return uint32_t(r0 < n) | uint32_t(r1 < n) << 1 | uint32_t(r2 < n) << 2 |
+           uint32_t(r3 < n) << 3;
   }
   const unsigned size = M ? M : m;
   uint32_t keep = 0;
@@ -172,8 +172,8 @@ void forEachSelectedGroup(const Layout &layout, const void *input,
 
 /// ORs the low `count` bits of `code` into a line's bit stream at `pos`
 /// (consecutive words of the line are `stride` apart).
-inline void orBits(uint16_t *line, int64_t stride, uint64_t pos,
-                   uint64_t code, unsigned count) {
+inline void orBits(uint16_t *line, int64_t stride, uint64_t pos, uint64_t code,
+                   unsigned count) {
   while (count != 0) {
     const unsigned off = unsigned(pos & 15);
     const unsigned take = std::min(16 - off, count);
@@ -193,9 +193,9 @@ inline uint64_t readBits(const uint16_t *line, int64_t stride, uint64_t pos,
   while (done < count) {
     const unsigned off = unsigned(pos & 15);
     const unsigned take = std::min(16 - off, count - done);
-    code |= uint64_t((line[int64_t(pos >> 4) * stride] >> off) &
-                     ((1u << take) - 1))
-            << done;
+    code |=
+        uint64_t((line[int64_t(pos >> 4) * stride] >> off) & ((1u << take) - 1))
+        << done;
     pos += take;
     done += take;
   }
@@ -225,7 +225,8 @@ int64_t sparq::numerics::nmMetadataWordsPerLine(int64_t axis,
 }
 
 AxisView sparq::numerics::nmValuesView(AxisView dense, NMPattern pattern) {
-  return {dense.outer, pattern.isValid() ? dense.axis / pattern.m * pattern.n : 0,
+  return {dense.outer,
+          pattern.isValid() ? dense.axis / pattern.m * pattern.n : 0,
           dense.inner};
 }
 
@@ -244,15 +245,16 @@ NMStatus sparq::numerics::selectNMMask(const void *input, ElementKind kind,
     const int64_t axis = view.axis, inner = view.inner;
     const unsigned m = pattern.m;
     runTasks(parallel, layout.numTasks(), [&](size_t task) {
-      forEachSelectedGroup<K>(
-          layout, input, layout.range(task),
-          [=](int64_t o, int64_t g, int64_t i, const auto *,
-              uint32_t keep) SPARQ_ALWAYS_INLINE {
-            // Locals, not layout fields: uint8_t stores alias everything.
-            uint8_t *out = mask + (o * axis + g * m) * inner + i;
-            for (unsigned j = 0; j < m; ++j)
-              out[j * inner] = uint8_t((keep >> j) & 1);
-          });
+      forEachSelectedGroup<K>(layout, input, layout.range(task),
+                              [=](int64_t o, int64_t g, int64_t i, const auto *,
+                                  uint32_t keep) SPARQ_ALWAYS_INLINE {
+                                // Locals, not layout fields: uint8_t stores
+                                // alias everything.
+                                uint8_t *out =
+                                    mask + (o * axis + g * m) * inner + i;
+                                for (unsigned j = 0; j < m; ++j)
+                                  out[j * inner] = uint8_t((keep >> j) & 1);
+                              });
     });
   });
 }
@@ -341,30 +343,30 @@ NMStatus sparq::numerics::compressNM(const void *input, ElementKind kind,
                     size_t((w1 - w0) * inner) * sizeof(uint16_t));
       forEachSelectedGroup<K>(
           layout, input, r,
-          [=](int64_t o, int64_t g, int64_t i, const Storage *v,
-              uint32_t keep) SPARQ_ALWAYS_INLINE {
-            Storage *dst = vals + (o * kept + g * n) * inner + i;
-            // Exactly n bits are set: a fixed-count loop, no data branches.
-            uint64_t code = 0;
-            if (m == 4) {
-              // Table: keep mask -> its set bit indices, 2 bits each.
-              static constexpr uint8_t kIndices4[16] = {
-                  0x0, 0x0, 0x1, 0x4, 0x2, 0x8, 0x9, 0x24,
-                  0x3, 0xC, 0xD, 0x34, 0xE, 0x38, 0x39, 0xE4};
-              code = kIndices4[keep];
-              for (unsigned t = 0; t < n; ++t)
-                dst[t * inner] = v[(code >> (2 * t)) & 3];
-            } else {
-              for (unsigned t = 0; t < n; ++t) {
-                const unsigned j = lowestBit(keep);
-                keep &= keep - 1;
-                dst[t * inner] = v[j];
-                code |= uint64_t(j) << (t * bits);
-              }
-            }
-            orBits(metadata + o * words * inner + i, inner,
-                   uint64_t(g) * groupBits, code, groupBits);
-          });
+          [=](int64_t o, int64_t g, int64_t i, const Storage *v, uint32_t keep)
+              SPARQ_ALWAYS_INLINE {
+                Storage *dst = vals + (o * kept + g * n) * inner + i;
+                // Exactly n bits are set: a fixed-count loop, no data branches.
+                uint64_t code = 0;
+                if (m == 4) {
+                  // Table: keep mask -> its set bit indices, 2 bits each.
+                  static constexpr uint8_t kIndices4[16] = {
+                      0x0, 0x0, 0x1, 0x4,  0x2, 0x8,  0x9,  0x24,
+                      0x3, 0xC, 0xD, 0x34, 0xE, 0x38, 0x39, 0xE4};
+                  code = kIndices4[keep];
+                  for (unsigned t = 0; t < n; ++t)
+                    dst[t * inner] = v[(code >> (2 * t)) & 3];
+                } else {
+                  for (unsigned t = 0; t < n; ++t) {
+                    const unsigned j = lowestBit(keep);
+                    keep &= keep - 1;
+                    dst[t * inner] = v[j];
+                    code |= uint64_t(j) << (t * bits);
+                  }
+                }
+                orBits(metadata + o * words * inner + i, inner,
+                       uint64_t(g) * groupBits, code, groupBits);
+              });
     });
   });
 }

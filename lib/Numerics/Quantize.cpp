@@ -47,8 +47,10 @@ inline void mapBlocks(const In *in, Out *out, int64_t n, Fn fn) {
     out[j] = fn(in[j], j);
 }
 
-template <Fp8Format F> using FormatConstant = std::integral_constant<Fp8Format, F>;
-template <Saturation S> using SatConstant = std::integral_constant<Saturation, S>;
+template <Fp8Format F>
+using FormatConstant = std::integral_constant<Fp8Format, F>;
+template <Saturation S>
+using SatConstant = std::integral_constant<Saturation, S>;
 
 template <typename Fn>
 inline void dispatchFormatSat(Fp8Format format, Saturation saturation,
@@ -58,7 +60,8 @@ inline void dispatchFormatSat(Fp8Format format, Saturation saturation,
     if (sat)
       return fn(FormatConstant<Fp8Format::E4M3>{},
                 SatConstant<Saturation::SatFinite>{});
-    return fn(FormatConstant<Fp8Format::E4M3>{}, SatConstant<Saturation::None>{});
+    return fn(FormatConstant<Fp8Format::E4M3>{},
+              SatConstant<Saturation::None>{});
   }
   if (sat)
     return fn(FormatConstant<Fp8Format::E5M2>{},
@@ -170,30 +173,30 @@ void quantizeImpl(const void *input, uint8_t *output, const AxisView &view,
                   uint64_t seed, const ParallelFor &parallel) {
   using Storage = typename ElementTraits<K>::Storage;
   const auto *in = static_cast<const Storage *>(input);
-  forEachElementTask(view.numElements(), parallel, [&](int64_t begin,
-                                                        int64_t end) {
-    if (rounding == Rounding::NearestEven) {
-      forEachScaleRun(
-          view, scales, perAxis, begin, end,
-          [&](int64_t l, int64_t len, const float *s) {
-            quantizeRunNearest<K, F, S, false>(in + l, output + l, len, s);
-          },
-          [&](int64_t l, int64_t len, const float *s) {
-            quantizeRunNearest<K, F, S, true>(in + l, output + l, len, s);
-          });
-      return;
-    }
-    forEachScaleRun(
-        view, scales, perAxis, begin, end,
-        [&](int64_t l, int64_t len, const float *s) {
-          quantizeRunStochastic<K, F, S, false>(in + l, output + l, len, s,
-                                                seed, uint64_t(l));
-        },
-        [&](int64_t l, int64_t len, const float *s) {
-          quantizeRunStochastic<K, F, S, true>(in + l, output + l, len, s,
-                                               seed, uint64_t(l));
-        });
-  });
+  forEachElementTask(
+      view.numElements(), parallel, [&](int64_t begin, int64_t end) {
+        if (rounding == Rounding::NearestEven) {
+          forEachScaleRun(
+              view, scales, perAxis, begin, end,
+              [&](int64_t l, int64_t len, const float *s) {
+                quantizeRunNearest<K, F, S, false>(in + l, output + l, len, s);
+              },
+              [&](int64_t l, int64_t len, const float *s) {
+                quantizeRunNearest<K, F, S, true>(in + l, output + l, len, s);
+              });
+          return;
+        }
+        forEachScaleRun(
+            view, scales, perAxis, begin, end,
+            [&](int64_t l, int64_t len, const float *s) {
+              quantizeRunStochastic<K, F, S, false>(in + l, output + l, len, s,
+                                                    seed, uint64_t(l));
+            },
+            [&](int64_t l, int64_t len, const float *s) {
+              quantizeRunStochastic<K, F, S, true>(in + l, output + l, len, s,
+                                                   seed, uint64_t(l));
+            });
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -216,37 +219,36 @@ void dequantizeImpl(const uint8_t *input, void *output, const AxisView &view,
     const float x = bitsToFloat(decode[code]) / scale;
     return OutT::template fromF32Bits<Saturation::None>(floatToBits(x));
   };
-  forEachElementTask(view.numElements(), parallel, [&](int64_t begin,
-                                                        int64_t end) {
-    forEachScaleRun(
-        view, scales, perAxis, begin, end,
-        [&](int64_t l, int64_t len, const float *s) {
-          if (len < kDequantTableMinRun) {
-            for (int64_t j = 0; j < len; ++j)
-              out[l + j] = convert(input[l + j], *s);
-            return;
-          }
-          OutStorage table[256];
-          for (unsigned c = 0; c < 256; ++c)
-            table[c] = convert(uint8_t(c), *s);
-          for (int64_t j = 0; j < len; ++j)
-            out[l + j] = table[input[l + j]];
-        },
-        [&](int64_t l, int64_t len, const float *s) {
-          for (int64_t j = 0; j < len; ++j)
-            out[l + j] = convert(input[l + j], s[j]);
-        });
-  });
+  forEachElementTask(view.numElements(), parallel,
+                     [&](int64_t begin, int64_t end) {
+                       forEachScaleRun(
+                           view, scales, perAxis, begin, end,
+                           [&](int64_t l, int64_t len, const float *s) {
+                             if (len < kDequantTableMinRun) {
+                               for (int64_t j = 0; j < len; ++j)
+                                 out[l + j] = convert(input[l + j], *s);
+                               return;
+                             }
+                             OutStorage table[256];
+                             for (unsigned c = 0; c < 256; ++c)
+                               table[c] = convert(uint8_t(c), *s);
+                             for (int64_t j = 0; j < len; ++j)
+                               out[l + j] = table[input[l + j]];
+                           },
+                           [&](int64_t l, int64_t len, const float *s) {
+                             for (int64_t j = 0; j < len; ++j)
+                               out[l + j] = convert(input[l + j], s[j]);
+                           });
+                     });
 }
 
 template <ElementKind In, ElementKind Out, Saturation S>
 void convertRun(const typename ElementTraits<In>::Storage *in,
                 typename ElementTraits<Out>::Storage *out, int64_t n) {
-  mapBlocks(in, out, n,
-            [](typename ElementTraits<In>::Storage v, int64_t) {
-              return ElementTraits<Out>::template fromF32Bits<S>(
-                  ElementTraits<In>::toF32Bits(v));
-            });
+  mapBlocks(in, out, n, [](typename ElementTraits<In>::Storage v, int64_t) {
+    return ElementTraits<Out>::template fromF32Bits<S>(
+        ElementTraits<In>::toF32Bits(v));
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -293,13 +295,12 @@ bool sparq::numerics::quantize(const void *input, ElementKind inputKind,
     constexpr ElementKind K = decltype(kind)::value;
     if constexpr (K == ElementKind::F32 || K == ElementKind::F16 ||
                   K == ElementKind::BF16) {
-      dispatchFormatSat(options.format, options.saturation,
-                        [&](auto format, auto sat) {
-                          quantizeImpl<K, decltype(format)::value,
-                                       decltype(sat)::value>(
-                              input, output, view, scales, perAxis,
-                              options.rounding, options.seed, parallel);
-                        });
+      dispatchFormatSat(
+          options.format, options.saturation, [&](auto format, auto sat) {
+            quantizeImpl<K, decltype(format)::value, decltype(sat)::value>(
+                input, output, view, scales, perAxis, options.rounding,
+                options.seed, parallel);
+          });
     }
   });
   return true;
@@ -331,9 +332,8 @@ bool sparq::numerics::dequantize(const uint8_t *input, Fp8Format format,
   return true;
 }
 
-bool sparq::numerics::convertElements(const void *input,
-                                      ElementKind inputKind, void *output,
-                                      ElementKind outputKind,
+bool sparq::numerics::convertElements(const void *input, ElementKind inputKind,
+                                      void *output, ElementKind outputKind,
                                       int64_t numElements,
                                       Saturation saturation,
                                       const ParallelFor &parallel) {
@@ -358,8 +358,7 @@ bool sparq::numerics::convertElements(const void *input,
 }
 
 float sparq::numerics::amax(const void *input, ElementKind kind,
-                            int64_t numElements,
-                            const ParallelFor &parallel) {
+                            int64_t numElements, const ParallelFor &parallel) {
   float result = 0.0f;
   if (numElements <= 0)
     return result;
@@ -373,7 +372,8 @@ float sparq::numerics::amax(const void *input, ElementKind kind,
       const int64_t end = std::min(numElements, begin + kElementsPerTask);
       partial[task] = maxAbsBits<K>(in + begin, end - begin);
     });
-    result = absBitsToFloat<K>(*std::max_element(partial.begin(), partial.end()));
+    result =
+        absBitsToFloat<K>(*std::max_element(partial.begin(), partial.end()));
   });
   return result;
 }

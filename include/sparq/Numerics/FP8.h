@@ -113,7 +113,9 @@ inline float maxFinite(Fp8Format format) {
   return decodeFp8(fp8MaxFiniteCode(format), format);
 }
 /// 2^-6 / 2^-14.
-inline float minNormal(Fp8Format format) { return decodeFp8(0x08 >> (format == Fp8Format::E5M2), format); }
+inline float minNormal(Fp8Format format) {
+  return decodeFp8(0x08 >> (format == Fp8Format::E5M2), format);
+}
 /// 2^-9 / 2^-16.
 inline float minSubnormal(Fp8Format format) { return decodeFp8(0x01, format); }
 
@@ -123,8 +125,8 @@ uint8_t encodeFp8(float value, Fp8Format format, Saturation saturation);
 /// f32 -> FP8 with stochastic rounding driven by `randomBits`: the magnitude
 /// rounds up iff double(randomBits) < frac * 2^32, where frac in [0, 1) is
 /// the position of |value| between its truncation and the next grid point.
-uint8_t encodeFp8Stochastic(float value, uint32_t randomBits,
-                            Fp8Format format, Saturation saturation);
+uint8_t encodeFp8Stochastic(float value, uint32_t randomBits, Fp8Format format,
+                            Saturation saturation);
 
 /// Dispatches on `rounding`; `randomBits` is ignored for NearestEven.
 uint8_t encodeFp8(float value, Fp8Format format, Saturation saturation,
@@ -139,7 +141,8 @@ uint8_t encodeFp8FromBF16(uint16_t bits, Fp8Format format,
 /// Scaled forms: encode(value * scale) with an f32 (round-to-nearest)
 /// product, and decode(code) / scale with an f32 division.
 uint8_t quantizeFp8(float value, float scale, Fp8Format format,
-                    Saturation saturation, Rounding rounding = Rounding::NearestEven,
+                    Saturation saturation,
+                    Rounding rounding = Rounding::NearestEven,
                     uint32_t randomBits = 0);
 float dequantizeFp8(uint8_t code, float scale, Fp8Format format);
 

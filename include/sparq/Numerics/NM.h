@@ -69,9 +69,9 @@ struct NMViolation {
 /// Where and why decompressNM rejected metadata.
 struct NMMetadataError {
   enum class Reason : uint8_t {
-    IndexOutOfRange,  ///< an index >= m
-    NotIncreasing,    ///< indices of a group not strictly increasing
-    NonZeroPadding,   ///< unused high bits of a line's last word set
+    IndexOutOfRange, ///< an index >= m
+    NotIncreasing,   ///< indices of a group not strictly increasing
+    NonZeroPadding,  ///< unused high bits of a line's last word set
   };
   Reason reason = Reason::IndexOutOfRange;
   /// For NonZeroPadding, group is the number of groups per line.

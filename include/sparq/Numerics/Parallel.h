@@ -50,23 +50,23 @@ inline void runTasks(const ParallelFor &parallel, size_t numTasks,
 /// A simple executor over `numThreads` std::threads (spawned per call), for
 /// tools and tests that have no thread pool of their own.
 inline ParallelFor makeThreadParallelFor(unsigned numThreads) {
-  return [numThreads](size_t numTasks,
-                      const std::function<void(size_t)> &task) {
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-      for (size_t t = next++; t < numTasks; t = next++)
-        task(t);
-    };
-    size_t extra = std::min<size_t>(numThreads, numTasks);
-    extra = extra > 0 ? extra - 1 : 0;
-    std::vector<std::thread> threads;
-    threads.reserve(extra);
-    for (size_t i = 0; i < extra; ++i)
-      threads.emplace_back(worker);
-    worker();
-    for (std::thread &thread : threads)
-      thread.join();
-  };
+  return
+      [numThreads](size_t numTasks, const std::function<void(size_t)> &task) {
+        std::atomic<size_t> next{0};
+        auto worker = [&] {
+          for (size_t t = next++; t < numTasks; t = next++)
+            task(t);
+        };
+        size_t extra = std::min<size_t>(numThreads, numTasks);
+        extra = extra > 0 ? extra - 1 : 0;
+        std::vector<std::thread> threads;
+        threads.reserve(extra);
+        for (size_t i = 0; i < extra; ++i)
+          threads.emplace_back(worker);
+        worker();
+        for (std::thread &thread : threads)
+          thread.join();
+      };
 }
 
 } // namespace sparq::numerics

@@ -37,8 +37,7 @@ struct QuantizeOptions {
 /// F32, F16 or BF16 (f32 product, rounded to nearest).
 bool quantize(const void *input, ElementKind inputKind, uint8_t *output,
               AxisView view, const float *scales, int64_t numScales,
-              const QuantizeOptions &options,
-              const ParallelFor &parallel = {});
+              const QuantizeOptions &options, const ParallelFor &parallel = {});
 
 /// output[i] = convert(decodeFp8(input[i]) / scale[a(i)]) for an output of
 /// kind F32, F16 or BF16 (f32 quotient, then round to nearest even).
@@ -58,8 +57,8 @@ float amax(const void *input, ElementKind kind, int64_t numElements,
 
 /// out[a] = max |x| over all elements with axis coordinate a (view.axis
 /// floats); quiet NaN for a slot with any NaN, 0 for an empty slot.
-bool amaxPerAxis(const void *input, ElementKind kind, AxisView view,
-                 float *out, const ParallelFor &parallel = {});
+bool amaxPerAxis(const void *input, ElementKind kind, AxisView view, float *out,
+                 const ParallelFor &parallel = {});
 
 } // namespace sparq::numerics
 
