@@ -192,6 +192,72 @@ QuantizedContraction sparq::quantizeContraction(RewriterBase &rewriter,
   return out;
 }
 
+unsigned sparq::getWeightOperand(MatmulOp op) {
+  Value operands[2] = {op.getLhs(), op.getRhs()};
+  for (unsigned i = 0; i < 2; ++i)
+    if (getNMEncoding(operands[i].getType()))
+      return i;
+  bool constant[2] = {matchPattern(operands[0], m_Constant()),
+                      matchPattern(operands[1], m_Constant())};
+  if (constant[0] != constant[1])
+    return constant[0] ? 0 : 1;
+  if (auto named = op->getAttrOfType<IntegerAttr>("sparq.weight_operand"))
+    if (named.getInt() == 0 || named.getInt() == 1)
+      return named.getInt();
+  return 1;
+}
+
+std::string sparq::whyNotQuantizable(MatmulOp op) {
+  for (Value v : {op.getLhs(), op.getRhs()}) {
+    Type element = cast<RankedTensorType>(v.getType()).getElementType();
+    if (isFP8(element))
+      return "already FP8";
+    if (!isa<Float32Type, Float16Type, BFloat16Type>(element))
+      return "expects f32, f16 or bf16 operands";
+  }
+  if (op.getLhsScale() || op.getRhsScale())
+    return "already scaled";
+  return "";
+}
+
+QuantizedContraction sparq::quantizeMatmul(RewriterBase &rewriter,
+                                           MatmulOp op,
+                                           const OperandPlan &lhsPlan,
+                                           const OperandPlan &rhsPlan,
+                                           const QuantizeOptions &options) {
+  QuantizedContraction out;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto quantizeSide = [&](Value operand, const OperandPlan &plan,
+                          bool isLhs) -> std::pair<Value, Value> {
+    auto type = cast<RankedTensorType>(operand.getType());
+    NMAttr encoding = getNMEncoding(type);
+    Value dense = operand;
+    if (encoding)
+      dense = DecompressOp::create(
+          rewriter, loc,
+          RankedTensorType::get(type.getShape(), type.getElementType()),
+          operand);
+    int64_t rank = type.getRank();
+    auto [codes, scale] = quantizeOperand(rewriter, loc, dense, plan,
+                                          isLhs ? rank - 2 : rank - 1, options,
+                                          out);
+    if (encoding)
+      codes = CompressOp::create(
+          rewriter, loc,
+          RankedTensorType::get(type.getShape(), plan.format, encoding), codes);
+    return {codes, scale};
+  };
+  auto [lhs, lhsScale] = quantizeSide(op.getLhs(), lhsPlan, true);
+  auto [rhs, rhsScale] = quantizeSide(op.getRhs(), rhsPlan, false);
+  out.result = MatmulOp::create(
+      rewriter, loc, op.getType(), lhs, rhs, lhsScale, rhsScale,
+      op.getOutScale(), op.getBias(),
+      SaturationAttr::get(rewriter.getContext(), options.saturation));
+  rewriter.replaceOp(op, out.result);
+  return out;
+}
+
 namespace {
 /// Quantizes one contraction with current or attribute-given static scaling.
 struct QuantizeContractionPattern

@@ -139,7 +139,23 @@ SparqQuantizePass::collect(const QuantizeOptions &options) {
     skipNames.insert(name);
   getOperation().walk([&](func::FuncOp func) {
     SmallVector<Candidate> inFunc;
-    func.walk([&](linalg::LinalgOp op) {
+    func.walk([&](Operation *walked) {
+      if (auto matmul = dyn_cast<MatmulOp>(walked)) {
+        Candidate c;
+        c.op = matmul;
+        c.loc = matmul.getLoc();
+        c.func = func;
+        c.name = getContractionName(matmul);
+        std::string why = whyNotQuantizable(matmul);
+        if (why == "already FP8")
+          return; // Nothing to say about quantized products.
+        c.skipReason = why;
+        inFunc.push_back(std::move(c));
+        return;
+      }
+      auto op = dyn_cast<linalg::LinalgOp>(walked);
+      if (!op)
+        return;
       Candidate c;
       c.op = op;
       c.loc = op->getLoc();
@@ -162,7 +178,7 @@ SparqQuantizePass::collect(const QuantizeOptions &options) {
       if (!c.skipReason.empty())
         continue;
       int64_t macs = -1;
-      if (!c.isConvolution) {
+      if (!c.isConvolution && !isa<MatmulOp>(c.op)) {
         std::string ignored;
         macs = matchContraction(cast<linalg::LinalgOp>(c.op), ignored)
                    ->getNumMacs();
@@ -189,6 +205,8 @@ SparqQuantizePass::collect(const QuantizeOptions &options) {
 static unsigned weightIndex(Operation *op, bool isConvolution) {
   if (isConvolution)
     return 1;
+  if (auto matmul = dyn_cast<MatmulOp>(op))
+    return getWeightOperand(matmul);
   std::string ignored;
   return getWeightOperand(
       *matchContraction(cast<linalg::LinalgOp>(op), ignored));
@@ -329,6 +347,24 @@ SparqQuantizePass::rewrite(SmallVectorImpl<Candidate> &candidates,
       continue;
     }
     Operation *op = c.op;
+    if (auto matmul = dyn_cast<MatmulOp>(op)) {
+      for (OperandPlan &p : c.plans)
+        if (p.scaling == OperandPlan::Scaling::Delayed) {
+          Block &entry = c.func.getBody().front();
+          unsigned index = c.func.getNumArguments();
+          if (failed(c.func.insertArgument(index, historyType, {},
+                                           c.func.getLoc())))
+            return c.func.emitError("cannot add an amax-history argument");
+          p.history = entry.getArgument(index);
+        }
+      QuantizedContraction done =
+          quantizeMatmul(rewriter, matmul, c.plans[0], c.plans[1], options);
+      ++summary.quantized;
+      histories[c.func].append(done.newHistories.begin(),
+                               done.newHistories.end());
+      emitReport(c, done.weightErrors);
+      continue;
+    }
     if (c.isConvolution) {
       rewriter.setInsertionPoint(op);
       auto im2col = linalg::rewriteInIm2Col(

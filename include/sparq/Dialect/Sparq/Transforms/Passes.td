@@ -99,4 +99,65 @@ def SparqQuantize : Pass<"sparq-quantize", "mlir::ModuleOp"> {
   ];
 }
 
+def SparqPrune : Pass<"sparq-prune", "mlir::ModuleOp"> {
+  let summary = "N:M (2:4) magnitude pruning of contraction weights";
+  let description = [{
+    Prunes the weight of each contraction (the same ops as `--sparq-quantize`
+    and `sparq.matmul`) to N:M along its K dimension and compresses it, so
+    that the product runs as a sparse `sparq.matmul`.
+
+    The weight is a constant input (pruned and compressed at compile time by
+    the folder) or the input a `sparq.weight_operand` attribute names: a
+    weight that is still training. Such a weight gets one run-time
+    `sparq.prune` whose mask is recomputed from the dense latent weights on
+    every execution; every product that reads the weight reads the pruned
+    one, while the dense weights stay the values the program updates: the
+    gradient flows to all of them (straight-through), the sparse-training
+    method of "Search Spaces for Neural Model Training". A product whose K is
+    not the weight's sparse dimension (the backward `dY W^T`) uses the pruned
+    weight dense, unless `rule=transposable` makes it 2:4 both ways.
+
+    When the weight is the input of a `sparq.quantize` (after
+    `--sparq-quantize`), pruning goes before quantization, so both pass
+    orders give the same program.
+
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : tensor<8x64xf32>, tensor<64x128xf32>) ...
+    ```
+    becomes
+    ```mlir
+    %p = sparq.prune %w <2:4, dim = 0> : tensor<64x128xf32>
+    %c = sparq.compress %p : tensor<64x128xf32> -> tensor<64x128xf32, #sparq.nm<2:4, dim = 0>>
+    %y = sparq.matmul %x, %c : tensor<8x64xf32>, tensor<64x128xf32, #sparq.nm<2:4, dim = 0>> -> tensor<8x128xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "sparq::SparqDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"pattern", "pattern", "std::string", "\"2:4\"",
+           "N:M pattern: 2:4, or 1:2, 4:8 and others where the target takes them">,
+    Option<"target", "target", "std::string", "\"cpu\"",
+           "What runs the result: cpu (any N:M with M <= 16), or sm_80, "
+           "sm_89, sm_90, sm_90a (mma.sp: 2:4)">,
+    Option<"rule", "rule", "::sparq::NMRule", "::sparq::NMRule::magnitude",
+           "Mask rule", [{::llvm::cl::values(
+             clEnumValN(::sparq::NMRule::magnitude, "magnitude", "the N largest of each group"),
+             clEnumValN(::sparq::NMRule::transposable, "transposable",
+                        "2:4 along both dimensions in 4x4 blocks (Apex m4n2_2d)"))}]>,
+    ListOption<"skip", "skip", "std::string",
+               "Contractions to leave dense, by sparq.name or location name">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark for every contraction: what was done or why not">,
+  ];
+  let statistics = [
+    Statistic<"numPruned", "weights-pruned", "Weights pruned">,
+    Statistic<"numSkipped", "contractions-skipped", "Contractions left dense">,
+    Statistic<"keptPermille", "kept-l1-permille",
+              "L1 magnitude kept by pruning constant weights, in 1/1000">,
+  ];
+}
+
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD

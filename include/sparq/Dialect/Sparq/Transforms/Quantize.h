@@ -68,6 +68,22 @@ QuantizedContraction quantizeContraction(mlir::RewriterBase &rewriter,
                                          const OperandPlan &rhs,
                                          const QuantizeOptions &options);
 
+/// The same for a sparq.matmul on f32/f16/bf16 operands (after
+/// --sparq-prune): its operands are quantized, an N:M-encoded one through its
+/// dense values and re-encoded in FP8; out_scale and bias are kept.
+QuantizedContraction quantizeMatmul(mlir::RewriterBase &rewriter, MatmulOp op,
+                                    const OperandPlan &lhs,
+                                    const OperandPlan &rhs,
+                                    const QuantizeOptions &options);
+
+/// Which operand (0 lhs, 1 rhs) of an unquantized sparq.matmul is its
+/// weight: an N:M-encoded one, else a constant one, else the one a
+/// `sparq.weight_operand` attribute names, else rhs.
+unsigned getWeightOperand(MatmulOp op);
+
+/// Why `op` cannot be quantized by quantizeMatmul, or empty.
+std::string whyNotQuantizable(MatmulOp op);
+
 /// Patterns quantizing every contraction matchContraction accepts, with
 /// current scaling for weights and, for activations, current (dynamic)
 /// scaling or, with Static, the `sparq.activation_amax` attribute of the op
