@@ -26,6 +26,8 @@ void sparq::buildCPUPipeline(OpPassManager &pm) {
   // short-lived.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // Training loops carry weights computed by calls: fresh buffers each step.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
