@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The bundled example: a 64-128-16 MLP taken through sparq. Its weights are
-# 2:4-pruned, FP8-quantized and compressed at compile time, activations are
-# scaled dynamically, and both the f32 and the sparq program run on the CPU.
+# The bundled example: a 64-128-16 MLP in linalg with constant weights
+# (mlp.mlir), taken through the sparq pipeline: FP8 quantization, 2:4 pruning,
+# both, each compiled for and run on the CPU; prints what was done and the
+# error of each variant against the f32 program on the same input.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -12,33 +13,43 @@ libs=/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so,/usr/lib/llvm-22/lib/libmlir
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-run_cpu() { # module.mlir -> printed result
-  cat "$1" "$here/driver.mlir" > "$work/with-driver.mlir"
-  "$opt" "$work/with-driver.mlir" --sparq-cpu-pipeline |
-    "$runner" -e main -entry-point-result=void -shared-libs="$libs"
-}
+echo "== sparq example: 64-128-16 MLP (examples/mlp/mlp.mlir)"
+cat "$here/mlp.mlir" "$here/driver.mlir" > "$work/program.mlir"
 
-echo "== sparq example: 64-128-16 MLP (examples/mlp)"
-count() { grep -c "$1" "$2" || true; }
-echo "sparq ops in the program:          $(count 'sparq\.' "$here/mlp_sparq.mlir")"
-"$opt" "$here/mlp_sparq.mlir" --canonicalize -o "$work/folded.mlir"
-echo "sparq ops after compile-time folds: $(count 'sparq\.' "$work/folded.mlir")"
-echo "weights folded to 2:4-encoded E4M3 constants:"
-grep -oE 'arith.constant dense[^:]*: tensor<[^>]*>' "$work/folded.mlir" |
-  grep -E 'f8E4M3FN|xi16' | sed -E 's/dense(<"0x[0-9A-F]{0,12})[0-9A-F]*"?>?/dense\1...>/; s/^/  /'
+# variant name, then sparq-opt passes (empty: the f32 program).
+variants=(
+  "f32|"
+  "fp8-e4m3|--sparq-quantize"
+  "fp8-e4m3-per-channel|--sparq-quantize=weight-granularity=channel"
+  "2:4|--sparq-prune"
+  "2:4+fp8|--sparq-prune --sparq-quantize"
+)
+for v in "${variants[@]}"; do
+  name=${v%%|*} passes=${v#*|}
+  # shellcheck disable=SC2086
+  "$opt" "$work/program.mlir" $passes --canonicalize -o "$work/$name.mlir"
+  "$opt" "$work/$name.mlir" --sparq-cpu-pipeline |
+    "$runner" -e main -entry-point-result=void -shared-libs="$libs" > "$work/$name.out"
+done
 
-echo "running the f32 program and the sparq program on the CPU..."
-run_cpu "$here/mlp.mlir" > "$work/f32.out"
-run_cpu "$here/mlp_sparq.mlir" > "$work/sparq.out"
-/usr/bin/python3 - "$work/f32.out" "$work/sparq.out" <<'PY'
+echo "what the passes did:"
+"$opt" "$work/program.mlir" --sparq-prune=report=1 --sparq-quantize=report=1 \
+  -o /dev/null 2>&1 | grep 'remark: sparq-' | sed 's/^.*remark: /  /'
+echo "compiled 2:4+fp8 program: $(grep -c 'sparq\.' "$work/2:4+fp8.mlir") sparq ops left, weights now:"
+grep -oE 'arith.constant dense[^:]*: tensor<[^>]*>' "$work/2:4+fp8.mlir" |
+  grep -E 'f8E4M3FN' | sed -E 's/dense(<"0x[0-9A-F]{0,12})[0-9A-F]*"?>?/dense\1...>/; s/^/  /'
+
+/usr/bin/python3 - "$work" "${variants[@]}" <<'PY'
 import re, sys
-def values(path):
-    text = open(path).read()
-    return [float(v) for v in re.findall(r"-?[0-9.]+(?:e[-+]?[0-9]+)?|nan|inf", text.split("data =", 1)[1])]
-ref, got = values(sys.argv[1]), values(sys.argv[2])
-num = sum((a - b) ** 2 for a, b in zip(ref, got)) ** 0.5
-den = sum(a * a for a in ref) ** 0.5
-print(f"outputs: {len(ref)} values; first row f32  : {[round(v, 3) for v in ref[:6]]}")
-print(f"                        first row sparq: {[round(v, 3) for v in got[:6]]}")
-print(f"relative L2 error of 2:4 + FP8 (E4M3) against f32: {num / den:.4f}")
+work, variants = sys.argv[1], [v.split("|")[0] for v in sys.argv[2:]]
+def values(name):
+    text = open(f"{work}/{name}.out").read().split("data =", 1)[1]
+    return [float(v) for v in re.findall(r"-?(?:[0-9.]+(?:e[-+]?[0-9]+)?|nan|inf)", text)]
+ref = values("f32")
+norm = sum(a * a for a in ref) ** 0.5
+print(f"ran every variant on the CPU ({len(ref)} outputs each); error against f32:")
+for name in variants[1:]:
+    got = values(name)
+    err = sum((a - b) ** 2 for a, b in zip(ref, got)) ** 0.5 / norm
+    print(f"  {name:22s} relative L2 error {err:.4f}")
 PY
