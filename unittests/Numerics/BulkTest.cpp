@@ -275,6 +275,34 @@ TEST(Bulk, Amax) {
   EXPECT_EQ(slots[2], 0.0f);
 }
 
+TEST(Bulk, ElementsAndViews) {
+  const int64_t shape[] = {2, 3, 4, 5};
+  const AxisView v1 = AxisView::forDim(shape, 4, 1);
+  EXPECT_EQ(v1.outer, 2);
+  EXPECT_EQ(v1.axis, 3);
+  EXPECT_EQ(v1.inner, 20);
+  const AxisView v3 = AxisView::forDim(shape, 4, 3);
+  EXPECT_EQ(v3.outer, 24);
+  EXPECT_EQ(v3.inner, 1);
+  EXPECT_EQ(AxisView::forDim(shape, 4, 0).numElements(), 120);
+  EXPECT_EQ(elementByteSize(ElementKind::BF16), 2u);
+  EXPECT_STREQ(elementKindName(ElementKind::E4M3), "f8E4M3FN");
+  EXPECT_EQ(toFp8Format(ElementKind::E5M2), Fp8Format::E5M2);
+  EXPECT_EQ(toElementKind(Fp8Format::E4M3), ElementKind::E4M3);
+  const uint16_t halves[] = {0x8000, 0x0001, 0x7E00};
+  EXPECT_TRUE(isZeroElement(ElementKind::F16, halves, 0));
+  EXPECT_FALSE(isZeroElement(ElementKind::F16, halves, 1));
+  EXPECT_FALSE(isZeroElement(ElementKind::F16, halves, 2)); // NaN
+  const uint8_t codes[] = {0x80, 0x7F};
+  EXPECT_TRUE(isZeroElement(ElementKind::E4M3, codes, 0));
+  EXPECT_EQ(bitsOf(loadAsF32(ElementKind::E4M3, codes, 1)), 0x7FC00000u);
+  uint8_t stored[2];
+  storeFromF32(ElementKind::E4M3, stored, 1, 1000.0f, Saturation::None);
+  EXPECT_EQ(stored[1], 0x7F);
+  storeFromF32(ElementKind::E4M3, stored, 1, 1000.0f, Saturation::SatFinite);
+  EXPECT_EQ(stored[1], 0x7E);
+}
+
 TEST(Bulk, RejectsBadArguments) {
   float x[4] = {1, 2, 3, 4}, scales[2] = {1, 2};
   uint8_t q[4];
