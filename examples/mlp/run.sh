@@ -23,6 +23,9 @@ variants=(
   "fp8-e4m3-per-channel|--sparq-quantize=weight-granularity=channel"
   "2:4|--sparq-prune"
   "2:4+fp8|--sparq-prune --sparq-quantize"
+  "permuted-f32|--sparq-permute-channels"
+  "permuted+2:4|--sparq-permute-channels --sparq-prune"
+  "permuted+2:4+fp8|--sparq-permute-channels --sparq-prune --sparq-quantize"
 )
 for v in "${variants[@]}"; do
   name=${v%%|*} passes=${v#*|}
@@ -33,10 +36,11 @@ for v in "${variants[@]}"; do
 done
 
 echo "what the passes did:"
-"$opt" "$work/program.mlir" --sparq-prune=report=1 --sparq-quantize=report=1 \
-  -o /dev/null 2>&1 | grep 'remark: sparq-' | sed 's/^.*remark: /  /'
-echo "compiled 2:4+fp8 program: $(grep -c 'sparq\.' "$work/2:4+fp8.mlir") sparq ops left, weights now:"
-grep -oE 'arith.constant dense[^:]*: tensor<[^>]*>' "$work/2:4+fp8.mlir" |
+"$opt" "$work/program.mlir" --sparq-permute-channels=report=1 \
+  --sparq-prune=report=1 --sparq-quantize=report=1 -o /dev/null 2>&1 |
+  grep -E 'remark: (sparq-|permuted)' | sed 's/^.*remark: /  /'
+echo "compiled permuted+2:4+fp8 program: $(grep -c 'sparq\.' "$work/permuted+2:4+fp8.mlir") sparq ops left, weights now:"
+grep -oE 'arith.constant dense[^:]*: tensor<[^>]*>' "$work/permuted+2:4+fp8.mlir" |
   grep -E 'f8E4M3FN' | sed -E 's/dense(<"0x[0-9A-F]{0,12})[0-9A-F]*"?>?/dense\1...>/; s/^/  /'
 
 /usr/bin/python3 - "$work" "${variants[@]}" <<'PY'

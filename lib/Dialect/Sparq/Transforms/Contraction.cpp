@@ -232,3 +232,13 @@ Value sparq::rewriteAsSparqMatmul(RewriterBase &rewriter, const Contraction &c,
   rewriter.replaceOp(c.op, result);
   return result;
 }
+
+std::optional<std::pair<unsigned, unsigned>>
+sparq::parseNMPattern(llvm::StringRef text) {
+  auto [nText, mText] = text.split(':');
+  unsigned n = 0, m = 0;
+  if (nText.getAsInteger(10, n) || mText.getAsInteger(10, m) || n == 0 ||
+      n >= m || m > 16)
+    return std::nullopt;
+  return std::make_pair(n, m);
+}

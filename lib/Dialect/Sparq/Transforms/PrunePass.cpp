@@ -21,7 +21,6 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
-#include <sstream>
 
 namespace sparq {
 #define GEN_PASS_DEF_SPARQPRUNE
@@ -214,17 +213,13 @@ void SparqPrunePass::emitReport(const Consumer &c, int64_t prunedDim) {
 void SparqPrunePass::runOnOperation() {
   ModuleOp module = getOperation();
   // Options first: a bad request changes nothing.
-  unsigned parsedN = 0, parsedM = 0;
-  char colon = 0;
-  std::istringstream in(pattern);
-  if (!(in >> parsedN >> colon >> parsedM) || colon != ':' || !in.eof() ||
-      parsedN == 0 || parsedN >= parsedM || parsedM > 16) {
+  auto nm = parseNMPattern(pattern);
+  if (!nm) {
     emitError(module.getLoc()) << "pattern '" << pattern
                                << "' is not N:M with 0 < N < M <= 16";
     return signalPassFailure();
   }
-  n = parsedN;
-  m = parsedM;
+  std::tie(n, m) = *nm;
   static const char *gpuTargets[] = {"sm_80", "sm_89", "sm_90", "sm_90a"};
   bool gpu = llvm::is_contained(gpuTargets, StringRef(target));
   if (!gpu && target != "cpu") {

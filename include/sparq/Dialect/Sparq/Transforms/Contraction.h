@@ -57,6 +57,9 @@ mlir::Value rewriteAsSparqMatmul(mlir::RewriterBase &rewriter,
                                  OperandTransform transform,
                                  mlir::Attribute saturation);
 
+/// N and M of a pass option spelled "N:M" with 0 < N < M <= 16.
+std::optional<std::pair<unsigned, unsigned>> parseNMPattern(llvm::StringRef);
+
 /// The name passes use to refer to `op` (skip lists, calibration tables):
 /// its `sparq.name` string attribute, else the name of a NameLoc location,
 /// else empty.

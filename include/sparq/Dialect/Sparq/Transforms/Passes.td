@@ -160,4 +160,55 @@ def SparqPrune : Pass<"sparq-prune", "mlir::ModuleOp"> {
   ];
 }
 
+def SparqPermuteChannels : Pass<"sparq-permute-channels", "mlir::ModuleOp"> {
+  let summary = "Permute input channels so that N:M pruning keeps more magnitude";
+  let description = [{
+    For each contraction with a constant weight (K x N, or N x K through its
+    indexing maps), searches a permutation of the K input channels that
+    maximises the magnitude N:M pruning along K keeps, with the Metropolis
+    Monte Carlo annealer of `sparq::search` (energy: the magnitude pruning
+    loses; moves: swaps of two channels in different groups; Metropolis
+    acceptance exp(-dE/T) on a temperature schedule, reproducible from
+    `seed`), then rewrites the program so that its results are unchanged:
+    the weight's rows are permuted, and so is the activation along K.
+
+    The activation is permuted at no run-time cost when it comes, through
+    per-channel element-wise `linalg.generic` ops (bias add, ReLU; constant
+    per-channel operands are permuted with it), from a contraction with a
+    constant weight: that weight's output channels are permuted instead.
+    Otherwise an explicit gather permutes the activation. Weights with a
+    non-finite value, a K that is not a multiple of M, or shapes outside the
+    matmul form are left alone with a remark (`report`).
+
+    Run it before `--sparq-prune`.
+  }];
+  let dependentDialects = [
+    "sparq::SparqDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"pattern", "pattern", "std::string", "\"2:4\"",
+           "N:M pattern the permutation is searched for">,
+    Option<"method", "method", "std::string", "\"anneal\"",
+           "Search: anneal (Metropolis Monte Carlo) or greedy (channel swaps)">,
+    Option<"seed", "seed", "uint64_t", "0", "Seed of the annealer">,
+    Option<"sweeps", "sweeps", "double", "100",
+           "Annealing sweeps (K proposed swaps each)">,
+    Option<"startTemperature", "start-temperature", "double", "0",
+           "Initial temperature; 0 chooses it from the energy changes">,
+    Option<"endTemperature", "end-temperature", "double", "0",
+           "Final temperature; 0 chooses it from the energy changes">,
+    Option<"timeBudget", "time-budget", "double", "0",
+           "Seconds per weight the search may take; 0 for no limit">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark per weight: magnitude kept before and after">,
+  ];
+  let statistics = [
+    Statistic<"numPermuted", "weights-permuted", "Weights whose channels were permuted">,
+    Statistic<"numGathers", "gathers-inserted", "Activations permuted by an explicit gather">,
+  ];
+}
+
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD

@@ -1,0 +1,336 @@
+//===- PermutePass.cpp - the sparq-permute-channels pass ------------------===//
+//
+// Permuting the K channels of a product X W by pi changes nothing when X's
+// columns and W's rows move together: sum_k x[k] w[k] is the same sum in
+// another order (exact up to the rounding of that order). W's rows are a
+// constant; X's columns are permuted where they are made, when that is a
+// product with a constant weight followed by per-channel element-wise ops,
+// and by an explicit gather otherwise.
+//
+//===----------------------------------------------------------------------===//
+#include "sparq/Dialect/Sparq/Transforms/Passes.h"
+
+#include "sparq/Numerics/AxisView.h"
+#include "sparq/Numerics/Element.h"
+#include "sparq/Search/ChannelPermutation.h"
+#include "sparq/Utils/ConstantElements.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+
+namespace sparq {
+#define GEN_PASS_DEF_SPARQPERMUTECHANNELS
+#include "sparq/Dialect/Sparq/Transforms/Passes.h.inc"
+} // namespace sparq
+
+using namespace mlir;
+using namespace sparq;
+namespace num = sparq::numerics;
+namespace search = sparq::search;
+
+namespace {
+/// A constant with dimension `dim` permuted: new[.., p, ..] = old[.., perm[p], ..].
+ElementsAttr permuteConstant(Attribute attr, int64_t dim,
+                             ArrayRef<int32_t> perm) {
+  auto data = ConstantElements::read(attr);
+  if (!data)
+    return {};
+  auto type = cast<ShapedType>(data->getType());
+  ArrayRef<char> raw = data->getRawData();
+  size_t bytes = raw.size() / std::max<int64_t>(type.getNumElements(), 1);
+  num::AxisView view =
+      num::AxisView::forDim(type.getShape().data(), type.getRank(), dim);
+  ConstantBuilder out(type, data->isResource());
+  char *dst = out.data().data();
+  size_t line = size_t(view.inner) * bytes;
+  for (int64_t o = 0; o < view.outer; ++o)
+    for (int64_t p = 0; p < view.axis; ++p)
+      std::memcpy(dst + ((o * view.axis + p) * view.inner) * bytes,
+                  raw.data() + ((o * view.axis + perm[p]) * view.inner) * bytes,
+                  line);
+  return out.finish();
+}
+
+/// Where an activation's channels can be permuted at no run-time cost: a
+/// product with a constant weight, then per-channel element-wise ops.
+struct Producer {
+  /// The producing product and the operand index of its constant weight.
+  linalg::LinalgOp product;
+  unsigned weightOperand = 0;
+  /// The weight's output-channel dimension.
+  int64_t weightChannelDim = 0;
+  /// Per-channel constant operands of the element-wise ops (op, operand).
+  SmallVector<std::pair<Operation *, unsigned>> channelConstants;
+};
+
+/// Finds the Producer of `activation`'s last dimension, if every value on
+/// the way has a single use (permuting it must not change anything else).
+std::optional<Producer> findProducer(Value activation) {
+  Producer producer;
+  Value v = activation;
+  while (true) {
+    if (!v.hasOneUse())
+      return std::nullopt;
+    auto op = v.getDefiningOp<linalg::LinalgOp>();
+    if (!op || op->getNumResults() != 1)
+      return std::nullopt;
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t rank = type.getRank();
+    std::string ignored;
+    if (linalg::isaContractionOpInterface(op)) {
+      FailureOr<Contraction> c = matchContraction(op, ignored);
+      if (failed(c) || c->batched || c->batchIntoM ||
+          !matchPattern(c->rhs, m_Constant()) ||
+          !c->init.getDefiningOp<linalg::FillOp>())
+        return std::nullopt;
+      producer.product = op;
+      producer.weightOperand = 1 - c->lhsIndex;
+      // rhs is K x N, or N x K when transposed: N is the output channel.
+      producer.weightChannelDim = c->transposeRhs ? 0 : 1;
+      return producer;
+    }
+    // Element-wise and per channel: all loops parallel, identity result.
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic || generic.getNumParallelLoops() != generic.getNumLoops() ||
+        !generic.getIndexingMapsArray().back().isIdentity() ||
+        llvm::any_of(generic.getDpsInits(), [&](Value init) {
+          return generic.getMatchingBlockArgument(
+                            generic.getDpsInitOperand(0))
+              .use_empty() == false;
+        }))
+      return std::nullopt;
+    Value carried;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      AffineMap map = generic.getMatchingIndexingMap(input);
+      if (map.isIdentity() && input->get().getType() == type) {
+        if (carried)
+          return std::nullopt;
+        carried = input->get();
+        continue;
+      }
+      // A constant indexed by the channel alone moves with the channels.
+      if (map.getNumResults() == 1 &&
+          map.getResult(0) == getAffineDimExpr(rank - 1, map.getContext()) &&
+          matchPattern(input->get(), m_Constant())) {
+        producer.channelConstants.push_back({generic, input->getOperandNumber()});
+        continue;
+      }
+      // Anything else (a row-broadcast, a scalar) is independent of the
+      // channel only if it does not index it.
+      if (llvm::any_of(map.getResults(), [&](AffineExpr e) {
+            return e.isFunctionOfDim(rank - 1);
+          }))
+        return std::nullopt;
+    }
+    if (!carried)
+      return std::nullopt;
+    v = carried;
+  }
+}
+
+struct SparqPermuteChannelsPass
+    : public sparq::impl::SparqPermuteChannelsBase<SparqPermuteChannelsPass> {
+  using SparqPermuteChannelsBase::SparqPermuteChannelsBase;
+  void runOnOperation() override;
+
+private:
+  /// The permutation for weight `w` (K x N values as f32, row-major), or an
+  /// explanation.
+  FailureOr<search::PermutationResult> searchFor(const std::vector<float> &wT,
+                                                 int64_t n, int64_t k,
+                                                 std::string &whyNot);
+  void permuteActivation(IRRewriter &rewriter, linalg::LinalgOp op,
+                         unsigned activationOperand, ArrayRef<int32_t> perm);
+  search::SparsityPattern nm;
+  unsigned permuted = 0, gathers = 0;
+};
+} // namespace
+
+FailureOr<search::PermutationResult>
+SparqPermuteChannelsPass::searchFor(const std::vector<float> &wT, int64_t n,
+                                    int64_t k, std::string &whyNot) {
+  search::PermutationResult result;
+  if (method == "greedy") {
+    search::GreedyOptions options;
+    options.pattern = nm;
+    options.seed = seed;
+    options.timeBudgetSeconds = timeBudget > 0 ? double(timeBudget) : 1.0;
+    result = search::greedyChannelPermutation(wT.data(), n, k, options);
+  } else {
+    search::PermutationSearchOptions options;
+    options.pattern = nm;
+    options.seed = seed;
+    options.sweeps = sweeps;
+    options.timeBudgetSeconds = timeBudget;
+    if (startTemperature > 0)
+      options.schedule.start = startTemperature;
+    if (endTemperature > 0)
+      options.schedule.end = endTemperature;
+    result = search::annealChannelPermutation(wT.data(), n, k, options);
+  }
+  if (result.status == search::PermutationStatus::NonFiniteWeight) {
+    whyNot = llvm::formatv("the weight has a non-finite value at output "
+                           "channel {0}, input channel {1}",
+                           result.badRow, result.badColumn)
+                 .str();
+    return failure();
+  }
+  if (result.status != search::PermutationStatus::Ok) {
+    whyNot = "the search rejected the weight's shape";
+    return failure();
+  }
+  return result;
+}
+
+void SparqPermuteChannelsPass::permuteActivation(IRRewriter &rewriter,
+                                                 linalg::LinalgOp op,
+                                                 unsigned activationOperand,
+                                                 ArrayRef<int32_t> perm) {
+  Value activation = op.getDpsInputOperand(activationOperand)->get();
+  if (std::optional<Producer> producer = findProducer(activation)) {
+    // Free: permute the producer's output channels and its per-channel
+    // constants.
+    auto replaceConstant = [&](Operation *user, unsigned operand, int64_t dim) {
+      Value v = user->getOperand(operand);
+      Attribute attr;
+      matchPattern(v, m_Constant(&attr));
+      rewriter.setInsertionPoint(user);
+      Value permutedValue = arith::ConstantOp::create(
+          rewriter, v.getLoc(), permuteConstant(attr, dim, perm));
+      rewriter.modifyOpInPlace(user, [&] { user->setOperand(operand, permutedValue); });
+    };
+    replaceConstant(producer->product, producer->weightOperand,
+                    producer->weightChannelDim);
+    for (auto [user, operand] : producer->channelConstants)
+      replaceConstant(user, operand, 0);
+    return;
+  }
+  // Otherwise gather: permuted[..., p] = activation[..., perm[p]].
+  ++gathers;
+  auto type = cast<RankedTensorType>(activation.getType());
+  int64_t rank = type.getRank();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value indices = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          RankedTensorType::get({int64_t(perm.size())}, rewriter.getIndexType()),
+          llvm::to_vector(llvm::map_range(perm, [](int32_t p) {
+            return APInt(64, p);
+          }))));
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, activation, d));
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType(), sizes);
+  SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto gather = linalg::GenericOp::create(
+      rewriter, loc, type, ValueRange{}, ValueRange{empty}, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange) {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rank; ++d)
+          at.push_back(linalg::IndexOp::create(b, l, d));
+        at.back() = tensor::ExtractOp::create(b, l, indices, at.back());
+        Value v = tensor::ExtractOp::create(b, l, activation, at);
+        linalg::YieldOp::create(b, l, v);
+      });
+  rewriter.modifyOpInPlace(op, [&] {
+    op.getDpsInputOperand(activationOperand)->set(gather.getResult(0));
+  });
+}
+
+void SparqPermuteChannelsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto parsed = parseNMPattern(pattern);
+  if (!parsed) {
+    emitError(module.getLoc()) << "pattern '" << pattern
+                               << "' is not N:M with 0 < N < M <= 16";
+    return signalPassFailure();
+  }
+  if (method != "anneal" && method != "greedy") {
+    emitError(module.getLoc()) << "method '" << method
+                               << "' is neither anneal nor greedy";
+    return signalPassFailure();
+  }
+  nm = search::SparsityPattern{parsed->first, parsed->second};
+
+  SmallVector<linalg::LinalgOp> products;
+  module.walk([&](linalg::LinalgOp op) {
+    if (linalg::isaContractionOpInterface(op))
+      products.push_back(op);
+  });
+  IRRewriter rewriter(&getContext());
+  for (linalg::LinalgOp op : products) {
+    std::string why;
+    FailureOr<Contraction> c = matchContraction(op, why);
+    Attribute attr;
+    std::optional<ConstantElements> weight;
+    if (succeeded(c) && (c->batched || c->batchIntoM || c->transposeLhs))
+      why = "only plain (unbatched, lhs not transposed) products";
+    else if (succeeded(c) && !matchPattern(c->rhs, m_Constant(&attr)))
+      why = "the weight (rhs) is not a constant";
+    else if (succeeded(c) && !(weight = ConstantElements::read(attr)))
+      why = "the weight constant is not readable";
+    if (!why.empty() || failed(c)) {
+      if (report)
+        emitRemark(op.getLoc()) << "channels not permuted: " << why;
+      continue;
+    }
+    // The search works on |W| as output channels x input channels.
+    auto type = cast<ShapedType>(c->rhs.getType());
+    int64_t kDim = c->transposeRhs ? 1 : 0;
+    int64_t k = type.getDimSize(kDim), n = type.getDimSize(1 - kDim);
+    num::ElementKind kind = *getElementKind(type.getElementType());
+    std::vector<float> wT(size_t(n * k));
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t nn = 0; nn < n; ++nn)
+        wT[nn * k + kk] = num::loadAsF32(
+            kind, weight->getRawData().data(),
+            kDim == 0 ? kk * n + nn : nn * k + kk);
+    if (k % nm.m != 0) {
+      if (report)
+        emitRemark(op.getLoc()) << "channels not permuted: K = " << k
+                                << " is not a multiple of M = " << nm.m;
+      continue;
+    }
+    FailureOr<search::PermutationResult> result = searchFor(wT, n, k, why);
+    if (failed(result)) {
+      if (report)
+        emitRemark(op.getLoc()) << "channels not permuted: " << why;
+      continue;
+    }
+    ArrayRef<int32_t> perm = result->permutation;
+    // Weight rows (K) and the activation's channels move together.
+    rewriter.setInsertionPoint(op);
+    Value permutedWeight = arith::ConstantOp::create(
+        rewriter, c->rhs.getLoc(), permuteConstant(attr, kDim, perm));
+    unsigned weightOperand = 1 - c->lhsIndex;
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getDpsInputOperand(weightOperand)->set(permutedWeight);
+    });
+    unsigned gathersBefore = gathers;
+    permuteActivation(rewriter, op, c->lhsIndex, perm);
+    ++permuted;
+    if (report) {
+      double total = result->totalMagnitude;
+      emitRemark(op.getLoc())
+          << llvm::formatv("permuted {0} input channels: {1}:{2} pruning "
+                           "keeps {3:P} of the magnitude instead of {4:P}{5}",
+                           k, nm.n, nm.m, result->kept / total,
+                           result->keptInitial / total,
+                           gathers > gathersBefore
+                               ? "; the activation is permuted by a gather"
+                               : "; the producer's output channels moved")
+                 .str();
+    }
+  }
+  numPermuted = permuted;
+  numGathers = gathers;
+}
