@@ -133,6 +133,13 @@ std::optional<Producer> findProducer(Value activation) {
   }
 }
 
+/// Erases the constant behind `v` once nothing reads it.
+void eraseIfDead(RewriterBase &rewriter, Value v) {
+  if (Operation *def = v.getDefiningOp())
+    if (isa<arith::ConstantOp>(def) && def->use_empty())
+      rewriter.eraseOp(def);
+}
+
 struct SparqPermuteChannelsPass
     : public sparq::impl::SparqPermuteChannelsBase<SparqPermuteChannelsPass> {
   using SparqPermuteChannelsBase::SparqPermuteChannelsBase;
@@ -203,6 +210,7 @@ void SparqPermuteChannelsPass::permuteActivation(IRRewriter &rewriter,
       Value permutedValue = arith::ConstantOp::create(
           rewriter, v.getLoc(), permuteConstant(attr, dim, perm));
       rewriter.modifyOpInPlace(user, [&] { user->setOperand(operand, permutedValue); });
+      eraseIfDead(rewriter, v);
     };
     replaceConstant(producer->product, producer->weightOperand,
                     producer->weightChannelDim);
@@ -306,15 +314,25 @@ void SparqPermuteChannelsPass::runOnOperation() {
         emitRemark(op.getLoc()) << "channels not permuted: " << why;
       continue;
     }
+    // Nothing to gain (a single group, or a weight already well grouped):
+    // leave the program as it is.
+    if (!(result->kept > result->keptInitial)) {
+      if (report)
+        emitRemark(op.getLoc())
+            << "channels not permuted: no permutation keeps more magnitude";
+      continue;
+    }
     ArrayRef<int32_t> perm = result->permutation;
     // Weight rows (K) and the activation's channels move together.
     rewriter.setInsertionPoint(op);
     Value permutedWeight = arith::ConstantOp::create(
         rewriter, c->rhs.getLoc(), permuteConstant(attr, kDim, perm));
     unsigned weightOperand = 1 - c->lhsIndex;
+    Value original = c->rhs;
     rewriter.modifyOpInPlace(op, [&] {
       op.getDpsInputOperand(weightOperand)->set(permutedWeight);
     });
+    eraseIfDead(rewriter, original);
     unsigned gathersBefore = gathers;
     permuteActivation(rewriter, op, c->lhsIndex, perm);
     ++permuted;
