@@ -28,16 +28,19 @@ double TemperatureSchedule::at(double progress, double t0, double t1) const {
 
 namespace detail {
 
-double medianNonZero(std::vector<double> &absDeltas) {
+double quantileNonZero(std::vector<double> &absDeltas, double q) {
   auto last = std::remove_if(absDeltas.begin(), absDeltas.end(), [](double d) {
     return !(d > 0) || !std::isfinite(d);
   });
   absDeltas.erase(last, absDeltas.end());
   if (absDeltas.empty())
     return 0;
-  auto mid = absDeltas.begin() + absDeltas.size() / 2;
-  std::nth_element(absDeltas.begin(), mid, absDeltas.end());
-  return *mid;
+  q = std::min(1.0, std::max(0.0, q));
+  auto k = absDeltas.begin() +
+           std::ptrdiff_t(std::min(absDeltas.size() - 1,
+                                   size_t(q * double(absDeltas.size()))));
+  std::nth_element(absDeltas.begin(), k, absDeltas.end());
+  return *k;
 }
 
 void resolveTemperatures(const TemperatureSchedule &schedule, double scale,

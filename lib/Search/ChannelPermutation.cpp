@@ -26,33 +26,58 @@ double secondsSince(Clock::time_point start) {
 /// zeros to a multiple of it (zeros lose nothing), so kernels have no tail.
 constexpr int64_t kLanes = 16;
 
-// Group-loss kernels: the loss of one group over all rows given its M
-// column pointers. Each keeps kLanes float partial sums in a fixed order
-// (vectorisable without reassociation flags, and deterministic), summed in
-// double at the end. Each is a symmetric function of the columns, so a
-// group's loss depends only on which channels it holds.
+// The hot kernels get an AVX2 clone on x86-64 Linux, picked at load time
+// (define SPARQ_SEARCH_MULTIVERSION empty to opt out). They are written lane
+// by lane with no multiplies (so no FMA contraction), hence every clone
+// performs the same float operations in the same order and results are
+// bit-identical whichever runs.
+#ifndef SPARQ_SEARCH_MULTIVERSION
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) &&         \
+    defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SPARQ_SEARCH_MULTIVERSION                                              \
+  __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#endif
+#ifndef SPARQ_SEARCH_MULTIVERSION
+#define SPARQ_SEARCH_MULTIVERSION
+#endif
 
-/// 2:4: the two smallest of four via a min/max network.
+// Kernels. Rows go in chunks of kChunk; within a chunk kLanes float lanes
+// accumulate in a fixed order (vectorisable without reassociation flags, and
+// deterministic), and each chunk's lanes are added into a double. The float
+// sums thus stay short whatever the number of rows.
+constexpr int64_t kChunk = 256;
+static_assert(kChunk % kLanes == 0, "");
+
+/// Group loss for 2:4 over all rows given the group's 4 columns: the two
+/// smallest of four via a min/max network. A symmetric function of the
+/// columns, so a group's loss depends only on which channels it holds.
+SPARQ_SEARCH_MULTIVERSION
 double loss2of4(const float *const *c, int64_t rows) {
   const float *c0 = c[0], *c1 = c[1], *c2 = c[2], *c3 = c[3];
-  float acc[kLanes] = {};
-  for (int64_t r = 0; r < rows; r += kLanes) {
-    for (int64_t l = 0; l < kLanes; ++l) {
-      float a = c0[r + l], b = c1[r + l], x = c2[r + l], y = c3[r + l];
-      float lo1 = std::min(a, b), hi1 = std::max(a, b);
-      float lo2 = std::min(x, y), hi2 = std::max(x, y);
-      acc[l] += std::min(lo1, lo2) +
-                std::min(std::max(lo1, lo2), std::min(hi1, hi2));
-    }
-  }
   double s = 0;
-  for (float v : acc)
-    s += v;
+  for (int64_t r0 = 0; r0 < rows; r0 += kChunk) {
+    const int64_t r1 = std::min(rows, r0 + kChunk);
+    float acc[kLanes] = {};
+    for (int64_t r = r0; r < r1; r += kLanes) {
+      for (int64_t l = 0; l < kLanes; ++l) {
+        float a = c0[r + l], b = c1[r + l], x = c2[r + l], y = c3[r + l];
+        float lo1 = std::min(a, b), hi1 = std::max(a, b);
+        float lo2 = std::min(x, y), hi2 = std::max(x, y);
+        acc[l] += std::min(lo1, lo2) +
+                  std::min(std::max(lo1, lo2), std::min(hi1, hi2));
+      }
+    }
+    for (float v : acc)
+      s += v;
+  }
   return s;
 }
 
-/// Any n:m: sort each row's m values and add the m - n smallest in
-/// ascending order (deterministic for a given set of channels).
+/// Group loss for any n:m: sort each row's m values and add the m - n
+/// smallest in ascending order (again symmetric in the columns).
 double lossGeneric(const float *const *c, int64_t rows, unsigned n,
                    unsigned m) {
   double s = 0;
@@ -69,60 +94,84 @@ double lossGeneric(const float *const *c, int64_t rows, unsigned n,
   return s;
 }
 
-/// Energy change of swapping column a (group A, thresholds tA) with column
-/// b (group B, thresholds tB); see the class comment.
-double swapDeltaKernel(const float *tA, const float *tB, const float *a,
-                       const float *b, int64_t rows) {
-  float acc[kLanes] = {};
-  for (int64_t r = 0; r < rows; r += kLanes) {
-    for (int64_t l = 0; l < kLanes; ++l) {
-      float ta = tA[r + l], tb = tB[r + l], va = a[r + l], vb = b[r + l];
-      acc[l] += (std::min(ta, vb) - std::min(ta, va)) +
-                (std::min(tb, va) - std::min(tb, vb));
-    }
-  }
+/// Swap kernel: for member a (thresholds tA) of one group and member b
+/// (thresholds tB) of another, the sum over rows of min(tA, b) + min(tB, a).
+SPARQ_SEARCH_MULTIVERSION
+double swapSum(const float *tA, const float *tB, const float *a,
+               const float *b, int64_t rows) {
   double s = 0;
-  for (float v : acc)
-    s += v;
+  for (int64_t r0 = 0; r0 < rows; r0 += kChunk) {
+    const int64_t r1 = std::min(rows, r0 + kChunk);
+    float acc[kLanes] = {};
+    for (int64_t r = r0; r < r1; r += kLanes)
+      for (int64_t l = 0; l < kLanes; ++l)
+        acc[l] += std::min(tA[r + l], b[r + l]) + std::min(tB[r + l], a[r + l]);
+    for (float v : acc)
+      s += v;
+  }
   return s;
 }
 
 /// 2:4 group refresh: the loss (exactly as loss2of4 computes it) and, for
-/// each member, the 2nd smallest of the other three: s3 when the member is
-/// among the two smallest (s1 <= s2 <= s3 <= s4), else s2.
-double update2of4(const float *const *c, float *const *t, int64_t rows) {
+/// each member v, its threshold t, the 2nd smallest of the other three (s3
+/// when v is among the two smallest, s1 <= s2 <= s3 <= s4, else s2), and
+/// base = sum over rows of min(t, v).
+SPARQ_SEARCH_MULTIVERSION
+double update2of4(const float *const *c, float *const *t, int64_t rows,
+                  double *base) {
   const float *c0 = c[0], *c1 = c[1], *c2 = c[2], *c3 = c[3];
   float *t0 = t[0], *t1 = t[1], *t2 = t[2], *t3 = t[3];
-  float acc[kLanes] = {};
-  for (int64_t r = 0; r < rows; r += kLanes) {
+  double s = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (int64_t r0 = 0; r0 < rows; r0 += kChunk) {
+    const int64_t r1 = std::min(rows, r0 + kChunk);
+    float acc[kLanes] = {}, b0[kLanes] = {}, b1[kLanes] = {},
+          b2[kLanes] = {}, b3[kLanes] = {};
+    for (int64_t r = r0; r < r1; r += kLanes) {
+      for (int64_t l = 0; l < kLanes; ++l) {
+        float a = c0[r + l], b = c1[r + l], x = c2[r + l], y = c3[r + l];
+        float lo1 = std::min(a, b), hi1 = std::max(a, b);
+        float lo2 = std::min(x, y), hi2 = std::max(x, y);
+        float mid1 = std::max(lo1, lo2), mid2 = std::min(hi1, hi2);
+        float m1 = std::min(lo1, lo2);
+        float m2 = std::min(mid1, mid2), m3 = std::max(mid1, mid2);
+        acc[l] += m1 + m2;
+        float ta = a <= m2 ? m3 : m2, tb = b <= m2 ? m3 : m2;
+        float tx = x <= m2 ? m3 : m2, ty = y <= m2 ? m3 : m2;
+        t0[r + l] = ta;
+        t1[r + l] = tb;
+        t2[r + l] = tx;
+        t3[r + l] = ty;
+        b0[l] += std::min(ta, a);
+        b1[l] += std::min(tb, b);
+        b2[l] += std::min(tx, x);
+        b3[l] += std::min(ty, y);
+      }
+    }
     for (int64_t l = 0; l < kLanes; ++l) {
-      float a = c0[r + l], b = c1[r + l], x = c2[r + l], y = c3[r + l];
-      float lo1 = std::min(a, b), hi1 = std::max(a, b);
-      float lo2 = std::min(x, y), hi2 = std::max(x, y);
-      float mid1 = std::max(lo1, lo2), mid2 = std::min(hi1, hi2);
-      float s1 = std::min(lo1, lo2);
-      float s2 = std::min(mid1, mid2), s3 = std::max(mid1, mid2);
-      acc[l] += s1 + s2;
-      t0[r + l] = a <= s2 ? s3 : s2;
-      t1[r + l] = b <= s2 ? s3 : s2;
-      t2[r + l] = x <= s2 ? s3 : s2;
-      t3[r + l] = y <= s2 ? s3 : s2;
+      s += acc[l];
+      s0 += b0[l];
+      s1 += b1[l];
+      s2 += b2[l];
+      s3 += b3[l];
     }
   }
-  double s = 0;
-  for (float v : acc)
-    s += v;
+  base[0] = s0;
+  base[1] = s1;
+  base[2] = s2;
+  base[3] = s3;
   return s;
 }
 
 /// Any n:m group refresh, with q = m - n: the loss (as lossGeneric) and,
-/// per member v, the q-th smallest of the others: s[q] if v <= s[q-1]
-/// (0-based sorted s), else s[q-1].
+/// per member v, the q-th smallest of the others (s[q] if v <= s[q-1],
+/// 0-based sorted s, else s[q-1]) and base = sum of min(t, v).
 double updateGeneric(const float *const *c, float *const *t, int64_t rows,
-                     unsigned n, unsigned m) {
+                     unsigned n, unsigned m, double *base) {
   const unsigned q = m - n;
   double s = 0;
   float v[16];
+  for (unsigned i = 0; i < m; ++i)
+    base[i] = 0;
   for (int64_t r = 0; r < rows; ++r) {
     for (unsigned i = 0; i < m; ++i)
       v[i] = c[i][r];
@@ -131,8 +180,12 @@ double updateGeneric(const float *const *c, float *const *t, int64_t rows,
     for (unsigned i = 0; i < q; ++i)
       rowLoss += v[i];
     s += rowLoss;
-    for (unsigned i = 0; i < m; ++i)
-      t[i][r] = c[i][r] <= v[q - 1] ? v[q] : v[q - 1];
+    for (unsigned i = 0; i < m; ++i) {
+      float x = c[i][r];
+      float th = x <= v[q - 1] ? v[q] : v[q - 1];
+      t[i][r] = th;
+      base[i] += std::min(th, x);
+    }
   }
   return s;
 }
@@ -208,6 +261,7 @@ ChannelPermutationProblem::ChannelPermutationProblem(
   stride = (rows + kLanes - 1) / kLanes * kLanes;
   absT.assign(size_t(cols) * size_t(stride), 0.0f);
   thr.assign(size_t(cols) * size_t(stride), 0.0f);
+  base.assign(size_t(cols), 0.0);
   // Transpose in tiles so that both the reads of W and the writes of absT
   // stay within a few cache lines per step.
   constexpr int64_t kTile = 32;
@@ -277,16 +331,15 @@ void ChannelPermutationProblem::updateGroup(int64_t g) {
     cols[i] = column(perm[size_t(pos)]);
     t[i] = thr.data() + size_t(pos) * size_t(stride);
   }
+  double *b = base.data() + g * pat.m;
   loss[size_t(g)] = pat.m == 4 && pat.n == 2
-                        ? update2of4(cols, t, stride)
-                        : updateGeneric(cols, t, stride, pat.n, pat.m);
+                        ? update2of4(cols, t, stride, b)
+                        : updateGeneric(cols, t, stride, pat.n, pat.m, b);
 }
 
-ChannelPermutationProblem::Move ChannelPermutationProblem::propose(Rng &rng) {
-  const int64_t m = pat.m;
-  int64_t ga, gb;
+void ChannelPermutationProblem::drawPair(Rng &rng, int64_t &ga, int64_t &gb) {
   if (blockSize) {
-    if (blockLeft == 0) {
+    if (blockLeft <= 0) {
       // Partial Fisher-Yates: the first blockSize entries become a uniform
       // random subset (the array stays a permutation of the groups).
       for (int64_t i = 0; i < blockSize; ++i)
@@ -301,23 +354,41 @@ ChannelPermutationProblem::Move ChannelPermutationProblem::propose(Rng &rng) {
       ++j;
     ga = block[size_t(i)];
     gb = block[size_t(j)];
-  } else {
-    ga = int64_t(rng.below(uint64_t(groups)));
-    gb = int64_t(rng.below(uint64_t(groups - 1)));
-    if (gb >= ga)
-      ++gb;
+    return;
   }
+  ga = int64_t(rng.below(uint64_t(groups)));
+  gb = int64_t(rng.below(uint64_t(groups - 1)));
+  if (gb >= ga)
+    ++gb;
+}
+
+ChannelPermutationProblem::Move ChannelPermutationProblem::propose(Rng &rng) {
+  const int64_t m = pat.m;
+  int64_t ga, gb;
+  drawPair(rng, ga, gb);
   Move move;
   move.posA = int32_t(ga * m + int64_t(rng.below(uint64_t(m))));
   move.posB = int32_t(gb * m + int64_t(rng.below(uint64_t(m))));
   return move;
 }
 
+void ChannelPermutationProblem::pairDeltas(int64_t ga, int64_t gb,
+                                           double *out) const {
+  const int64_t m = pat.m;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      out[i * m + j] = swapDelta(ga * m + i, gb * m + j);
+}
+
+double ChannelPermutationProblem::swapDelta(int64_t a, int64_t b) const {
+  const double sum = swapSum(thresholds(a), thresholds(b),
+                             column(perm[size_t(a)]), column(perm[size_t(b)]),
+                             stride);
+  return sum - (base[size_t(a)] + base[size_t(b)]);
+}
+
 double ChannelPermutationProblem::delta(Move &move) const {
-  const size_t a = size_t(move.posA), b = size_t(move.posB);
-  return swapDeltaKernel(thr.data() + a * size_t(stride),
-                         thr.data() + b * size_t(stride), column(perm[a]),
-                         column(perm[b]), stride);
+  return swapDelta(move.posA, move.posB);
 }
 
 void ChannelPermutationProblem::apply(const Move &move) {
@@ -353,13 +424,6 @@ double ChannelPermutationProblem::recomputeEnergy() const {
   return s;
 }
 
-double ChannelPermutationProblem::swapDelta(int64_t a, int64_t b) const {
-  Move move;
-  move.posA = int32_t(a);
-  move.posB = int32_t(b);
-  return delta(move);
-}
-
 void ChannelPermutationProblem::swap(int64_t a, int64_t b) {
   Move move;
   move.posA = int32_t(a);
@@ -374,8 +438,9 @@ void ChannelPermutationProblem::swap(int64_t a, int64_t b) {
 TemperatureSchedule PermutationSearchOptions::defaultSchedule() {
   TemperatureSchedule s;
   s.kind = TemperatureSchedule::Kind::Geometric;
-  s.autoStartAcceptance = 0.5;
-  s.autoEndAcceptance = 1e-3;
+  s.autoQuantile = 0.1;
+  s.autoStartAcceptance = 1e-2;
+  s.autoEndAcceptance = 1e-8;
   return s;
 }
 
@@ -406,9 +471,10 @@ annealChannelPermutation(const float *w, int64_t rows, int64_t cols,
     result.seconds = secondsSince(start);
     return result;
   }
-  int64_t blockGroups = options.blockGroups
-                            ? options.blockGroups
-                            : problem.blockGroupsForBytes(options.blockBytes);
+  int64_t blockGroups =
+      options.blockGroups
+          ? options.blockGroups
+          : std::max<int64_t>(8, problem.blockGroupsForBytes(options.blockBytes));
   problem.setBlocking(blockGroups, options.movesPerBlock
                                        ? options.movesPerBlock
                                        : options.movesPerGroup * blockGroups);
@@ -449,6 +515,7 @@ PermutationResult greedyChannelPermutation(const float *w, int64_t rows,
   Rng rng(options.seed);
   // Offsets d in [1, G/2]: pairs (g, g + d mod G) over all g cover every
   // unordered pair once, except d = G/2 for even G, where g < G/2 suffices.
+  std::vector<double> deltas(size_t(m * m));
   std::vector<int64_t> offsets(size_t(groups / 2));
   std::iota(offsets.begin(), offsets.end(), 1);
 
@@ -462,34 +529,32 @@ PermutationResult greedyChannelPermutation(const float *w, int64_t rows,
     for (int64_t d : offsets) {
       const int64_t gEnd = (2 * d == groups) ? groups / 2 : groups;
       for (int64_t ga = 0; ga < gEnd; ++ga) {
-        // One clock read per group pair is negligible next to M*M*2 group
-        // scorings of all rows.
+        // One clock read per group pair is negligible next to its M*M swap
+        // evaluations over all rows.
         if (budget > 0 && secondsSince(start) >= budget) {
           outOfTime = true;
           break;
         }
         const int64_t gb = (ga + d) % groups;
-        double bestDelta = 0;
-        ChannelPermutationProblem::Move best;
-        bool found = false;
-        for (int64_t i = 0; i < m; ++i) {
-          for (int64_t j = 0; j < m; ++j) {
-            ChannelPermutationProblem::Move move;
-            move.posA = int32_t(ga * m + i);
-            move.posB = int32_t(gb * m + j);
-            double dE = problem.delta(move);
-            if (dE < bestDelta) {
-              bestDelta = dE;
-              best = move;
-              found = true;
-            }
-          }
-        }
+        problem.pairDeltas(ga, gb, deltas.data());
         ++stats.pairsEvaluated;
-        if (found) {
-          problem.apply(best);
+        size_t best = 0;
+        for (size_t k = 1; k < deltas.size(); ++k)
+          if (deltas[k] < deltas[best])
+            best = k;
+        if (!(deltas[best] < 0))
+          continue;
+        // The estimate comes from float sums and may be off by rounding;
+        // keep the swap only if the exactly recomputed losses of the two
+        // groups drop. Loss is then strictly decreasing, so passes end.
+        const double before = problem.groupLoss(ga) + problem.groupLoss(gb);
+        const int64_t pa = ga * m + int64_t(best) / m;
+        const int64_t pb = gb * m + int64_t(best) % m;
+        problem.swap(pa, pb);
+        if (problem.groupLoss(ga) + problem.groupLoss(gb) < before)
           ++appliedThisPass;
-        }
+        else
+          problem.swap(pa, pb);
       }
       if (outOfTime)
         break;

@@ -28,13 +28,23 @@
 //
 // Every random number comes from Rng (xoshiro256** seeded by splitmix64,
 // below), so a run is a pure function of (problem, options, seed) unless a
-// time budget cuts it short or drives the schedule.
+// time budget cuts it short or drives the schedule. (Temperatures and
+// acceptance go through std::pow / std::exp, so bit-identical runs across
+// platforms also assume a correctly rounded or identical libm.)
+//
+// Typical use:
+//   MyProblem p(...);
+//   AnnealOptions o;
+//   o.seed = 1;
+//   o.sweeps = 200;                // or o.timeBudgetSeconds = 0.5
+//   AnnealStats s = anneal(p, o);  // p now holds the best state found
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARQ_SEARCH_ANNEALER_H
 #define SPARQ_SEARCH_ANNEALER_H
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -122,13 +132,15 @@ struct TemperatureSchedule {
   /// automatically" from the |dE| of random moves, see autoScale().
   double start = 0;
   double end = 0;
-  /// Automatic temperatures: T = scale / ln(1 / acceptance), i.e. a move
-  /// with |dE| equal to the scale is accepted uphill with that probability.
+  /// Automatic temperatures: T = scale / ln(1 / acceptance), i.e. an uphill
+  /// move with dE equal to the scale is accepted with that probability.
   double autoStartAcceptance = 0.5;
   double autoEndAcceptance = 1e-3;
   /// Random moves sampled (proposed and rejected, never applied) to choose
-  /// the scale: the median of their non-zero |dE|.
+  /// the scale: the autoQuantile quantile of their non-zero |dE| (0.5: the
+  /// median).
   unsigned autoSamples = 512;
+  double autoQuantile = 0.5;
   /// For Kind::Custom; receives the resolved start and end temperatures.
   std::function<double(double progress, double start, double end)> custom;
 
@@ -190,8 +202,9 @@ struct AnnealStats {
 //===----------------------------------------------------------------------===//
 
 namespace detail {
-/// Median of the non-zero |dE| values (reorders the vector); 0 when none.
-double medianNonZero(std::vector<double> &absDeltas);
+/// The q-quantile (0 <= q <= 1, nearest rank) of the non-zero finite |dE|
+/// values (reorders the vector); 0 when there are none.
+double quantileNonZero(std::vector<double> &absDeltas, double q);
 /// Resolves automatic start/end temperatures from the |dE| scale.
 void resolveTemperatures(const TemperatureSchedule &schedule, double scale,
                          double &t0, double &t1);
@@ -209,9 +222,11 @@ inline bool metropolisAccept(double dE, double t, Rng &rng) {
 }
 
 /// Samples `count` random moves (proposed, evaluated, rejected) and returns
-/// the median of their non-zero |dE| (0 when every sampled move is neutral).
+/// the q-quantile of their non-zero |dE| (0 when every sampled move is
+/// neutral).
 template <typename Problem>
-double sampleDeltaScale(Problem &problem, Rng &rng, unsigned count) {
+double sampleDeltaScale(Problem &problem, Rng &rng, unsigned count,
+                        double q = 0.5) {
   std::vector<double> deltas;
   deltas.reserve(count);
   for (unsigned i = 0; i < count; ++i) {
@@ -219,7 +234,7 @@ double sampleDeltaScale(Problem &problem, Rng &rng, unsigned count) {
     deltas.push_back(std::fabs(problem.delta(move)));
     problem.reject(move);
   }
-  return detail::medianNonZero(deltas);
+  return detail::quantileNonZero(deltas, q);
 }
 
 /// Anneals `problem` from its current state. On return the problem holds the
@@ -243,7 +258,8 @@ AnnealStats anneal(Problem &problem, const AnnealOptions &options) {
   const bool needAuto = !(t0 > 0) || !(t1 > 0);
   double scale = 0;
   if (needAuto && n > 0)
-    scale = sampleDeltaScale(problem, rng, options.schedule.autoSamples);
+    scale = sampleDeltaScale(problem, rng, options.schedule.autoSamples,
+                             options.schedule.autoQuantile);
   detail::resolveTemperatures(options.schedule, scale, t0, t1);
   stats.startTemperature = t0;
   stats.endTemperature = t1;
@@ -258,7 +274,9 @@ AnnealStats anneal(Problem &problem, const AnnealOptions &options) {
   typename Problem::State best;
   bool bestIsCurrent = true;
 
-  const double plannedD = options.sweeps > 0 ? options.sweeps * double(n) : 0;
+  // Capped so that the conversion is defined for absurd sweep counts.
+  const double plannedD =
+      options.sweeps > 0 ? std::min(options.sweeps * double(n), 1e19) : 0;
   const uint64_t planned = uint64_t(plannedD);
   const unsigned chunk = options.chunk ? options.chunk : 1;
   double t = t0;
