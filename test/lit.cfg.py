@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "SPARQ"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparq_obj_root, "test")
 config.excludes = ["Inputs", "Install", "CMakeLists.txt", "README.md", "lit.cfg.py",
@@ -29,6 +29,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
 tools = [
     "sparq-opt",
+    "sparq-lsp-server",
     ToolSubst("mlir-runner", unresolved="ignore"),
     ToolSubst("mlir-opt", unresolved="ignore"),
 ]
