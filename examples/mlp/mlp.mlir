@@ -11,7 +11,7 @@ func.func @mlp(%x: tensor<8x64xf32>) -> tensor<8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %e1 = tensor.empty() : tensor<8x128xf32>
   %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<8x128xf32>) -> tensor<8x128xf32>
-  %m1 = linalg.matmul ins(%x, %w1 : tensor<8x64xf32>, tensor<64x128xf32>)
+  %m1 = linalg.matmul {sparq.name = "fc1"} ins(%x, %w1 : tensor<8x64xf32>, tensor<64x128xf32>)
                       outs(%f1 : tensor<8x128xf32>) -> tensor<8x128xf32>
   %h1 = linalg.generic {indexing_maps = [#map_id, #map_bias, #map_id],
                         iterator_types = ["parallel", "parallel"]}
@@ -24,7 +24,7 @@ func.func @mlp(%x: tensor<8x64xf32>) -> tensor<8x16xf32> {
   } -> tensor<8x128xf32>
   %e2 = tensor.empty() : tensor<8x16xf32>
   %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<8x16xf32>) -> tensor<8x16xf32>
-  %m2 = linalg.matmul ins(%h1, %w2 : tensor<8x128xf32>, tensor<128x16xf32>)
+  %m2 = linalg.matmul {sparq.name = "fc2"} ins(%h1, %w2 : tensor<8x128xf32>, tensor<128x16xf32>)
                       outs(%f2 : tensor<8x16xf32>) -> tensor<8x16xf32>
   %y = linalg.generic {indexing_maps = [#map_id, #map_bias, #map_id],
                        iterator_types = ["parallel", "parallel"]}
