@@ -26,37 +26,36 @@ double TemperatureSchedule::at(double progress, double t0, double t1) const {
   return t0;
 }
 
-namespace detail {
-
-double quantileNonZero(std::vector<double> &absDeltas, double q) {
+double temperatureFromSamples(std::vector<double> &absDeltas, double q,
+                              double p) {
   auto last = std::remove_if(absDeltas.begin(), absDeltas.end(), [](double d) {
     return !(d > 0) || !std::isfinite(d);
   });
   absDeltas.erase(last, absDeltas.end());
-  if (absDeltas.empty())
-    return 0;
-  q = std::min(1.0, std::max(0.0, q));
-  auto k = absDeltas.begin() +
-           std::ptrdiff_t(std::min(absDeltas.size() - 1,
-                                   size_t(q * double(absDeltas.size()))));
-  std::nth_element(absDeltas.begin(), k, absDeltas.end());
-  return *k;
+  double scale = 1;
+  if (!absDeltas.empty()) {
+    q = std::min(1.0, std::max(0.0, q));
+    auto k = absDeltas.begin() +
+             std::ptrdiff_t(std::min(absDeltas.size() - 1,
+                                     size_t(q * double(absDeltas.size()))));
+    std::nth_element(absDeltas.begin(), k, absDeltas.end());
+    scale = *k;
+  }
+  p = std::min(std::max(p, 1e-300), 1 - 1e-12);
+  return scale / std::log(1 / p);
 }
 
-void resolveTemperatures(const TemperatureSchedule &schedule, double scale,
-                         double &t0, double &t1) {
-  // A flat landscape (every sampled move neutral) has no natural scale; any
-  // temperature then behaves the same, so pick 1.
-  if (!(scale > 0))
-    scale = 1;
-  auto fromAcceptance = [scale](double p) {
-    p = std::min(std::max(p, 1e-300), 1 - 1e-12);
-    return scale / std::log(1 / p);
-  };
+namespace detail {
+
+void resolveTemperatures(const TemperatureSchedule &schedule,
+                         std::vector<double> &absDeltas, double &t0,
+                         double &t1) {
   if (!(t0 > 0))
-    t0 = fromAcceptance(schedule.autoStartAcceptance);
+    t0 = temperatureFromSamples(absDeltas, schedule.autoStartQuantile,
+                                schedule.autoStartAcceptance);
   if (!(t1 > 0))
-    t1 = fromAcceptance(schedule.autoEndAcceptance);
+    t1 = temperatureFromSamples(absDeltas, schedule.autoEndQuantile,
+                                schedule.autoEndAcceptance);
 }
 
 } // namespace detail

@@ -438,8 +438,9 @@ void ChannelPermutationProblem::swap(int64_t a, int64_t b) {
 TemperatureSchedule PermutationSearchOptions::defaultSchedule() {
   TemperatureSchedule s;
   s.kind = TemperatureSchedule::Kind::Geometric;
-  s.autoQuantile = 0.1;
+  s.autoStartQuantile = 0.1;
   s.autoStartAcceptance = 1e-2;
+  s.autoEndQuantile = 0.1;
   s.autoEndAcceptance = 1e-8;
   return s;
 }
@@ -483,6 +484,39 @@ annealChannelPermutation(const float *w, int64_t rows, int64_t cols,
   annealOptions.seed = options.seed;
   annealOptions.sweeps = options.sweeps;
   annealOptions.schedule = options.schedule;
+  TemperatureSchedule &schedule = annealOptions.schedule;
+  if (!(schedule.start > 0) || !(schedule.end > 0)) {
+    // Resolve automatic temperatures here (the engine then samples
+    // nothing), with a separate random stream, to apply the start policy.
+    Rng sampler(options.seed ^ 0x6a09e667f3bcc909ull);
+    const Clock::time_point t = Clock::now();
+    std::vector<double> samples =
+        sampleAbsDeltas(problem, sampler, schedule.autoSamples);
+    const double perMove =
+        secondsSince(t) / double(std::max<size_t>(1, samples.size()));
+    double t0 = schedule.start, t1 = schedule.end;
+    detail::resolveTemperatures(schedule, samples, t0, t1);
+    if (options.hotStartWhenAffordable && !(schedule.start > 0)) {
+      const double k = double(cols), m = double(options.pattern.m);
+      double proposals = std::max(0.0, options.sweeps) * k;
+      if (options.progressByTime && options.timeBudgetSeconds > 0 &&
+          perMove > 0)
+        proposals = std::min(
+            proposals,
+            (options.timeBudgetSeconds - secondsSince(start)) / perMove);
+      const double perSwap = proposals / (k * (k - m) / 2);
+      const double lambda =
+          std::min(1.0, std::max(0.0, std::log2(perSwap / 4) / 2));
+      if (lambda > 0) {
+        double hot = temperatureFromSamples(samples, options.hotStartQuantile,
+                                            options.hotStartAcceptance);
+        if (hot > t0)
+          t0 = std::exp((1 - lambda) * std::log(t0) + lambda * std::log(hot));
+      }
+    }
+    schedule.start = t0;
+    schedule.end = t1;
+  }
   annealOptions.progressByTime = options.progressByTime;
   if (options.timeBudgetSeconds > 0)
     // The budget covers the setup above too.

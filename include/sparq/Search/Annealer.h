@@ -129,18 +129,17 @@ struct TemperatureSchedule {
   };
   Kind kind = Kind::Geometric;
   /// Temperatures at p = 0 and p = 1. A value <= 0 (or NaN) means "choose
-  /// automatically" from the |dE| of random moves, see autoScale().
+  /// automatically" from the |dE| of random moves sampled at the start
+  /// (proposed and rejected, never applied): T = |dE|_q / ln(1 / p), where
+  /// |dE|_q is the q-quantile of the sampled non-zero |dE|, i.e. an uphill
+  /// move of that size is accepted with probability p.
   double start = 0;
   double end = 0;
-  /// Automatic temperatures: T = scale / ln(1 / acceptance), i.e. an uphill
-  /// move with dE equal to the scale is accepted with that probability.
-  double autoStartAcceptance = 0.5;
-  double autoEndAcceptance = 1e-3;
-  /// Random moves sampled (proposed and rejected, never applied) to choose
-  /// the scale: the autoQuantile quantile of their non-zero |dE| (0.5: the
-  /// median).
   unsigned autoSamples = 512;
-  double autoQuantile = 0.5;
+  double autoStartQuantile = 0.5; ///< q for the start (0.5: the median)
+  double autoStartAcceptance = 0.5; ///< p for the start
+  double autoEndQuantile = 0.5;
+  double autoEndAcceptance = 1e-3;
   /// For Kind::Custom; receives the resolved start and end temperatures.
   std::function<double(double progress, double start, double end)> custom;
 
@@ -201,13 +200,19 @@ struct AnnealStats {
 // Engine
 //===----------------------------------------------------------------------===//
 
+/// The temperature at which an uphill move of size |dE|_q (the q-quantile,
+/// nearest rank, of the non-zero finite values in absDeltas) is accepted
+/// with probability p: |dE|_q / ln(1 / p). Uses a scale of 1 when no value
+/// is non-zero (a flat landscape, where every temperature is the same).
+/// Reorders absDeltas and drops its zeros.
+double temperatureFromSamples(std::vector<double> &absDeltas, double q,
+                              double p);
+
 namespace detail {
-/// The q-quantile (0 <= q <= 1, nearest rank) of the non-zero finite |dE|
-/// values (reorders the vector); 0 when there are none.
-double quantileNonZero(std::vector<double> &absDeltas, double q);
-/// Resolves automatic start/end temperatures from the |dE| scale.
-void resolveTemperatures(const TemperatureSchedule &schedule, double scale,
-                         double &t0, double &t1);
+/// Resolves automatic (<= 0) start/end temperatures from sampled |dE|.
+void resolveTemperatures(const TemperatureSchedule &schedule,
+                         std::vector<double> &absDeltas, double &t0,
+                         double &t1);
 } // namespace detail
 
 /// Metropolis acceptance of a move with energy change dE at temperature t:
@@ -222,11 +227,10 @@ inline bool metropolisAccept(double dE, double t, Rng &rng) {
 }
 
 /// Samples `count` random moves (proposed, evaluated, rejected) and returns
-/// the q-quantile of their non-zero |dE| (0 when every sampled move is
-/// neutral).
+/// their |dE|.
 template <typename Problem>
-double sampleDeltaScale(Problem &problem, Rng &rng, unsigned count,
-                        double q = 0.5) {
+std::vector<double> sampleAbsDeltas(Problem &problem, Rng &rng,
+                                    unsigned count) {
   std::vector<double> deltas;
   deltas.reserve(count);
   for (unsigned i = 0; i < count; ++i) {
@@ -234,7 +238,7 @@ double sampleDeltaScale(Problem &problem, Rng &rng, unsigned count,
     deltas.push_back(std::fabs(problem.delta(move)));
     problem.reject(move);
   }
-  return detail::quantileNonZero(deltas, q);
+  return deltas;
 }
 
 /// Anneals `problem` from its current state. On return the problem holds the
@@ -256,11 +260,10 @@ AnnealStats anneal(Problem &problem, const AnnealOptions &options) {
 
   double t0 = options.schedule.start, t1 = options.schedule.end;
   const bool needAuto = !(t0 > 0) || !(t1 > 0);
-  double scale = 0;
+  std::vector<double> samples;
   if (needAuto && n > 0)
-    scale = sampleDeltaScale(problem, rng, options.schedule.autoSamples,
-                             options.schedule.autoQuantile);
-  detail::resolveTemperatures(options.schedule, scale, t0, t1);
+    samples = sampleAbsDeltas(problem, rng, options.schedule.autoSamples);
+  detail::resolveTemperatures(options.schedule, samples, t0, t1);
   stats.startTemperature = t0;
   stats.endTemperature = t1;
 
