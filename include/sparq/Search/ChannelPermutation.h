@@ -31,6 +31,7 @@
 #ifndef SPARQ_SEARCH_CHANNELPERMUTATION_H
 #define SPARQ_SEARCH_CHANNELPERMUTATION_H
 
+#include "sparq/Numerics/NM.h"
 #include "sparq/Search/Annealer.h"
 
 #include <cstdint>
@@ -39,12 +40,9 @@
 namespace sparq::search {
 
 /// Keep n of every m consecutive input channels; valid when 0 < n < m <= 16.
-/// (Mirrors sparq::numerics::NMPattern; this library depends on nothing.)
-struct SparsityPattern {
-  unsigned n = 2;
-  unsigned m = 4;
-  bool isValid() const { return n > 0 && n < m && m <= 16; }
-};
+/// The numerics library's pattern (a header-only struct, so the search still
+/// links against nothing).
+using SparsityPattern = numerics::NMPattern;
 
 enum class PermutationStatus : uint8_t {
   Ok,
