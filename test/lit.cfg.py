@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "SPARQ"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparq_obj_root, "test")
 config.excludes = ["Inputs", "Install", "CMakeLists.txt", "README.md", "lit.cfg.py",
@@ -30,6 +30,7 @@ tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
 tools = [
     "sparq-opt",
     "sparq-lsp-server",
+    "sparq-capi-test",
     ToolSubst("mlir-runner", unresolved="ignore"),
     ToolSubst("mlir-opt", unresolved="ignore"),
 ]
