@@ -8,7 +8,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
-  python3 python3-numpy python3-pytest pybind11-dev
+  python3 python3-dev python3-numpy python3-pytest python3-sklearn pybind11-dev
 )
 
 missing=()

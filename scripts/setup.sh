@@ -6,4 +6,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
+
+# `import sparq` for /usr/bin/python3: a .pth file in the user's site
+# directory points at the built package (like an editable install).
+site=$(/usr/bin/python3 -m site --user-site)
+mkdir -p "$site"
+echo "${SPARQ_BUILD_DIR:-$root/build}/python_packages" > "$site/sparq.pth"
+echo "sparq: /usr/bin/python3 can now 'import sparq' ($site/sparq.pth)"
+
 exec "$root/examples/mlp/run.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the lit suite, the
-# unit tests (ctest) and the Python tests. Runs every suite even when one
+# unit tests (ctest) and the Python tests (pytest). Runs every suite even when one
 # fails; exits non-zero when any failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +26,9 @@ run "lit suite" /usr/lib/llvm-22/bin/lit -sv "$build/test"
 #   ctest --test-dir build -L exhaustive-apfloat
 run "unit tests (ctest)" ctest --test-dir "$build" -LE exhaustive-apfloat \
   --output-on-failure -j2
+
+run "Python tests (pytest)" env SPARQ_PYTHON_PACKAGES="$build/python_packages" \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/python/tests"
 
 echo
 echo "=== summary"
