@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fresh machine to a first result: installs what is missing, builds, and
-# takes the bundled MLP (examples/mlp) through the sparq pipeline.
+# runs the main example: a digits classifier trained with numpy and compiled
+# by sparq in every form (examples/digits), then the small bundled MLP
+# (examples/mlp).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -14,4 +16,6 @@ mkdir -p "$site"
 echo "${SPARQ_BUILD_DIR:-$root/build}/python_packages" > "$site/sparq.pth"
 echo "sparq: /usr/bin/python3 can now 'import sparq' ($site/sparq.pth)"
 
+/usr/bin/python3 "$root/examples/digits/digits.py" --build "${SPARQ_BUILD_DIR:-$root/build}"
+echo
 exec "$root/examples/mlp/run.sh"
