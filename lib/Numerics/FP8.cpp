@@ -32,17 +32,19 @@ uint8_t sparq::numerics::encodeFp8Stochastic(float value, uint32_t randomBits,
                                              Fp8Format format,
                                              Saturation saturation) {
   const uint32_t bits = floatToBits(value);
-  using namespace kernels;
+  // Qualified: unqualified lookup finds this function, not the kernel
+  // template (clang rejects the call; gcc accepts it).
+  namespace k = kernels;
   if (format == Fp8Format::E4M3)
     return saturation == Saturation::SatFinite
-               ? encodeFp8Stochastic<Fp8Format::E4M3, Saturation::SatFinite>(
+               ? k::encodeFp8Stochastic<Fp8Format::E4M3, Saturation::SatFinite>(
                      bits, randomBits)
-               : encodeFp8Stochastic<Fp8Format::E4M3, Saturation::None>(
+               : k::encodeFp8Stochastic<Fp8Format::E4M3, Saturation::None>(
                      bits, randomBits);
   return saturation == Saturation::SatFinite
-             ? encodeFp8Stochastic<Fp8Format::E5M2, Saturation::SatFinite>(
+             ? k::encodeFp8Stochastic<Fp8Format::E5M2, Saturation::SatFinite>(
                    bits, randomBits)
-             : encodeFp8Stochastic<Fp8Format::E5M2, Saturation::None>(
+             : k::encodeFp8Stochastic<Fp8Format::E5M2, Saturation::None>(
                    bits, randomBits);
 }
 
