@@ -58,3 +58,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
+    # The toolkit root (bin/ptxas under it), for --sparq-gpu-pipeline's
+    # toolkit= option.
+    config.substitutions.append(
+        ("%cuda-toolkit", os.path.dirname(os.path.dirname(config.ptxas))))

@@ -41,6 +41,7 @@ void sparq::buildCPUPipeline(OpPassManager &pm) {
 }
 
 void sparq::registerSparqPipelines() {
+  registerGPUPipeline();
   PassPipelineRegistration<>(
       "sparq-cpu-pipeline",
       "Lower a tensor-level sparq program to the LLVM dialect for the CPU; "

@@ -10,6 +10,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void sparq::registerSparqDialects(mlir::DialectRegistry &registry) {
   registry.insert<SparqDialect>();
@@ -18,6 +19,8 @@ void sparq::registerSparqDialects(mlir::DialectRegistry &registry) {
 void sparq::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR inside the pipeline.
+  mlir::registerAllToLLVMIRTranslations(registry);
   registerSparqDialects(registry);
 }
 

@@ -3,6 +3,7 @@
 #define SPARQ_CONVERSION_PASSES_H
 
 #include "sparq/Conversion/SparqToLLVM/SparqToLLVM.h"
+#include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
 
 #include "mlir/Pass/Pass.h"
 

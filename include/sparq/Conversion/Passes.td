@@ -40,4 +40,58 @@ def ConvertSparqToLLVM : Pass<"convert-sparq-to-llvm", "mlir::ModuleOp"> {
   ];
 }
 
+def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
+  let summary = "Lower sparq.matmul to Tensor Core kernels (mma.sync / mma.sp)";
+  let description = [{
+    Each `sparq.matmul` becomes a launch of a GPU kernel, built in the
+    `gpu.module @sparq_kernels` this pass creates, that runs the warp-level
+    Tensor Core instruction of its operand types through the LLVM NVVM
+    intrinsics:
+
+    - FP8 x FP8: `mma.sync.aligned.m16n8k32.row.col.f32.{e4m3,e5m2}...` (sm_89+),
+    - 2:4 FP8 x FP8: `mma.sp::ordered_metadata ... m16n8k64 ... e4m3|e5m2` (sm_89+),
+    - 2:4 f16 / bf16: `mma.sp::ordered_metadata ... m16n8k32` (sm_80+).
+
+    Each block of four warps computes a 64 x 64 tile of the result, each
+    warp a 2 x 4 grid of 16 x 8 instruction tiles (an A fragment feeds four
+    instructions, a B fragment two); every lane loads the elements and the
+    metadata the PTX ISA assigns to it, with bounds checks, so any M, N and K
+    work (the unit tests run this data movement on the numerics library's
+    model of the instructions). Operands are read straight from global
+    memory: no shared-memory staging or ldmatrix yet.
+
+    A 2:4 rhs (the K x N weight of a linalg program) makes the kernel compute
+    the transposed product, so that the sparse operand is the instruction's
+    A. The epilogue divides by the scales, adds the bias, applies out_scale
+    and converts (FP8 results with `cvt.rn.satfinite.{e4m3,e5m2}x2.f32`).
+    Operands are copied to the device and the result back around each
+    launch. Other sparq ops go to the CPU runtime as with
+    `--convert-sparq-to-llvm`.
+
+    The pass checks every product against `chip` first and picks the
+    smallest PTX version the chosen instructions need (`ptx` may raise it,
+    not lower it), which it records in the `#nvvm.target` of the kernel
+    module: an instruction the chip lacks is a diagnostic, never an llc
+    abort.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect",
+    "mlir::gpu::GPUDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::NVVM::NVVMDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_90\"",
+           "Target: sm_80, sm_89, sm_90 or sm_90a">,
+    Option<"ptx", "ptx", "unsigned", "0",
+           "PTX ISA version as 10 * major + minor (85 is 8.5); 0 picks the "
+           "smallest the kernels need">,
+  ];
+}
+
 #endif // SPARQ_CONVERSION_PASSES_TD

@@ -1,0 +1,29 @@
+//===- SparqToNVVM.h - sparq.matmul to Tensor Core kernels ------*- C++ -*-===//
+#ifndef SPARQ_CONVERSION_SPARQTONVVM_SPARQTONVVM_H
+#define SPARQ_CONVERSION_SPARQTONVVM_SPARQTONVVM_H
+
+#include "sparq/Conversion/SparqToLLVM/SparqToLLVM.h"
+#include "sparq/Conversion/SparqToNVVM/Target.h"
+#include "sparq/Dialect/Sparq/IR/Sparq.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace sparq {
+
+/// The instruction family `op` lowers to on the GPU, or failure with the
+/// reason in `whyNot` (an operand combination without Tensor Core support,
+/// a non-2:4 pattern, an FP8 result without saturation).
+mlir::FailureOr<nvvm::MmaFamily> selectMmaFamily(MatmulOp op,
+                                                 std::string &whyNot);
+
+/// Patterns turning sparq.matmul on tensors into a launch of a Tensor Core
+/// kernel built in `kernels` (device buffers, copies in and out), with
+/// encoded operands as their two storage tensors (see
+/// SparqStorageTypeConverter).
+void populateSparqToNVVMConversionPatterns(
+    const SparqStorageTypeConverter &converter, mlir::gpu::GPUModuleOp kernels,
+    mlir::RewritePatternSet &patterns);
+
+} // namespace sparq
+
+#endif // SPARQ_CONVERSION_SPARQTONVVM_SPARQTONVVM_H

@@ -1,0 +1,387 @@
+//===- MmaKernel.cpp - GPU kernels for sparq.matmul -----------------------===//
+//
+// Each warp computes a kFragsM x kFragsN grid of 16 x 8 tiles of the
+// instruction's D, stepping through K one instruction at a time; every lane
+// loads exactly the operand elements the PTX ISA assigns to it, at the
+// places KernelIndexing.h computes, element by element with bounds checks,
+// so any M, N and K work: out-of-range elements read as zero and their
+// metadata as a valid "indices 0 and 1" nibble.
+//
+//===----------------------------------------------------------------------===//
+#include "MmaKernel.h"
+
+#include "sparq/Conversion/SparqToNVVM/Fragments.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace sparq::nvvm;
+
+static std::string typeName(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+std::string KernelSpec::name() const {
+  auto scale = [](ScaleKind k) {
+    return k == ScaleKind::None ? "n" : k == ScaleKind::Scalar ? "s" : "v";
+  };
+  std::string n = "sparq_mm_";
+  n += family == MmaFamily::DenseFp8    ? "dense"
+       : family == MmaFamily::SparseFp8 ? "sp8"
+                                        : "sp16";
+  n += "_" + typeName(aElement) + "_" + typeName(bElement) + "_" +
+       typeName(outElement);
+  n += transposed ? "_t" : "";
+  n += std::string("_") + scale(lhsScale) + scale(rhsScale) +
+       (outScale ? "o" : "") + (bias ? "b" : "");
+  return n;
+}
+
+namespace {
+/// KernelIndexing's value domain on MLIR: index arithmetic as arith ops.
+struct IndexOps {
+  OpBuilder &b;
+  Location loc;
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+  Value shl(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
+  Value shru(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
+};
+
+using Indexing = KernelIndexing<IndexOps>;
+
+/// Emits the body of one kernel.
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &b, Location loc, const KernelSpec &spec,
+                gpu::GPUFuncOp func)
+      : b(b), loc(loc), ops{b, loc}, spec(spec),
+        layout(getFragmentLayout(spec.family)), func(func) {}
+
+  void emit();
+
+private:
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 32); }
+  Value f32(double v) {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                          APFloat(float(v)));
+  }
+
+  /// The bits of a loaded element as i32.
+  Value bitsOf(Value v) {
+    unsigned width = v.getType().getIntOrFloatBitWidth();
+    Value bits = arith::BitcastOp::create(b, loc, b.getIntegerType(width), v);
+    return arith::ExtUIOp::create(b, loc, b.getI32Type(), bits);
+  }
+
+  /// memref[batch, at] where in bounds, else +0 of its element type.
+  Value load(Value memref, const Indexing::Access &at) {
+    Value v = memref::LoadOp::create(b, loc, memref,
+                                     ValueRange{batch, at.line, at.column});
+    Type t = v.getType();
+    Value zero = arith::ConstantOp::create(b, loc, t, b.getZeroAttr(t));
+    return ops.select(at.inBounds, v, zero);
+  }
+
+  Value packRegister(ArrayRef<Value> elements) {
+    unsigned width = 32 / elements.size();
+    Value reg = i32(0);
+    for (auto [i, e] : llvm::enumerate(elements))
+      reg = arith::OrIOp::create(
+          b, loc, reg,
+          arith::ShLIOp::create(b, loc, bitsOf(e), i32(int64_t(i) * width)));
+    return reg;
+  }
+  /// An A or B register as the intrinsic takes it: i32, or f16x2 for f16.
+  Value asOperand(Value reg) {
+    if (spec.family != MmaFamily::SparseF16)
+      return reg;
+    return LLVM::BitcastOp::create(
+        b, loc, VectorType::get({2}, b.getF16Type()), reg);
+  }
+
+  /// The registers of one fragment: `count` elements from `element(i)`.
+  template <typename ElementFn>
+  SmallVector<Value> fragment(Value memref, size_t count, ElementFn element) {
+    SmallVector<Value> registers;
+    for (size_t r = 0; r < count / layout.perRegister; ++r) {
+      SmallVector<Value> elems;
+      for (unsigned e = 0; e < layout.perRegister; ++e)
+        elems.push_back(load(memref, element(r * layout.perRegister + e)));
+      registers.push_back(asOperand(packRegister(elems)));
+    }
+    return registers;
+  }
+
+  Value metadataRegister(Indexing &indexing, Value k0, int64_t fm) {
+    Value meta = spec.transposed ? rhsMeta : lhsMeta;
+    Value reg = i32(0);
+    for (unsigned h = 0; h < layout.metadata.size(); ++h) {
+      Indexing::MetadataAccess access = indexing.metadata(k0, fm, h);
+      Value word = arith::ExtUIOp::create(b, loc, b.getI32Type(),
+                                          load(meta, access.at));
+      Value fill =
+          arith::IndexCastUIOp::create(b, loc, b.getI32Type(), access.fill);
+      word = arith::OrIOp::create(b, loc, word, fill);
+      reg = arith::OrIOp::create(
+          b, loc, reg,
+          arith::ShLIOp::create(b, loc, word, i32(16 * int64_t(h))));
+    }
+    return reg;
+  }
+
+  std::string intrinsic() const;
+  void emitEpilogue(Indexing &indexing, ValueRange acc);
+
+  OpBuilder &b;
+  Location loc;
+  IndexOps ops;
+  const KernelSpec &spec;
+  const FragmentLayout &layout;
+  gpu::GPUFuncOp func;
+  Value lhs, lhsMeta, rhs, rhsMeta, lhsScale, rhsScale, outScale, bias, out;
+  Value batch;
+};
+
+std::string fp8Name(Type t) {
+  return isa<Float8E5M2Type>(t) ? "e5m2" : "e4m3";
+}
+
+std::string KernelEmitter::intrinsic() const {
+  switch (spec.family) {
+  case MmaFamily::DenseFp8:
+    return "llvm.nvvm.mma.m16n8k32.row.col.f32." + fp8Name(spec.aElement) +
+           "." + fp8Name(spec.bElement) + ".f32";
+  case MmaFamily::SparseFp8:
+    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32." +
+           fp8Name(spec.aElement) + "." + fp8Name(spec.bElement) + ".f32";
+  case MmaFamily::SparseF16:
+    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.f32.f32";
+  case MmaFamily::SparseBF16:
+    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16";
+  }
+  return "";
+}
+} // namespace
+
+void KernelEmitter::emit() {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  unsigned arg = 0;
+  auto next = [&] { return entry.getArgument(arg++); };
+  bool lhsSparse = isSparse(spec.family) && !spec.transposed;
+  bool rhsSparse = isSparse(spec.family) && spec.transposed;
+  lhs = next();
+  if (lhsSparse)
+    lhsMeta = next();
+  rhs = next();
+  if (rhsSparse)
+    rhsMeta = next();
+  if (spec.lhsScale != ScaleKind::None)
+    lhsScale = next();
+  if (spec.rhsScale != ScaleKind::None)
+    rhsScale = next();
+  if (spec.outScale)
+    outScale = next();
+  if (spec.bias)
+    bias = next();
+  out = next();
+  Value m = next(), n = next(), k = next();
+
+  batch = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  Indexing indexing(ops, spec.family, spec.transposed,
+                    spec.transposed ? n : m, spec.transposed ? m : n, k,
+                    gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
+                    gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
+                    gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  // The instruction's A is the sparse operand: rhs when transposed.
+  Value aSource = spec.transposed ? rhs : lhs;
+  Value bSource = spec.transposed ? lhs : rhs;
+
+  constexpr int64_t kTiles = kFragsM * kFragsN;
+  SmallVector<Value> zeros(4 * kTiles, f32(0.0));
+  auto loop = scf::ForOp::create(b, loc, ops.c(0), k, ops.c(layout.k), zeros);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    SmallVector<SmallVector<Value>> aRegs, bRegs;
+    SmallVector<Value> metaRegs;
+    for (int64_t fm = 0; fm < kFragsM; ++fm) {
+      aRegs.push_back(fragment(aSource, layout.a.size(), [&](unsigned i) {
+        return indexing.a(k0, fm, i);
+      }));
+      if (isSparse(spec.family))
+        metaRegs.push_back(metadataRegister(indexing, k0, fm));
+    }
+    for (int64_t fn = 0; fn < kFragsN; ++fn)
+      bRegs.push_back(fragment(bSource, layout.b.size(), [&](unsigned i) {
+        return indexing.b(k0, fn, i);
+      }));
+
+    Type f = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f, f, f, f});
+    SmallVector<Value> results;
+    for (int64_t fm = 0; fm < kFragsM; ++fm) {
+      for (int64_t fn = 0; fn < kFragsN; ++fn) {
+        SmallVector<Value> operands(aRegs[fm]);
+        operands.append(bRegs[fn]);
+        int64_t tile = fm * kFragsN + fn;
+        auto acc = loop.getRegionIterArgs().slice(4 * tile, 4);
+        operands.append(acc.begin(), acc.end());
+        if (isSparse(spec.family)) {
+          operands.push_back(metaRegs[fm]);
+          operands.push_back(i32(layout.selector));
+        }
+        Value d = LLVM::CallIntrinsicOp::create(b, loc, resultType,
+                                                b.getStringAttr(intrinsic()),
+                                                operands)
+                      .getResult(0);
+        for (int64_t i = 0; i < 4; ++i)
+          results.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+      }
+    }
+    scf::YieldOp::create(b, loc, results);
+  }
+  emitEpilogue(indexing, loop.getResults());
+  gpu::ReturnOp::create(b, loc);
+}
+
+void KernelEmitter::emitEpilogue(Indexing &indexing, ValueRange acc) {
+  // d = acc / (row scale * column scale) + bias, times out_scale, converted.
+  auto scaleAt = [&](Value scale, ScaleKind kind, Value i) -> Value {
+    if (kind == ScaleKind::None)
+      return Value();
+    if (kind == ScaleKind::Scalar)
+      return memref::LoadOp::create(b, loc, scale, ValueRange{});
+    return memref::LoadOp::create(b, loc, scale, ValueRange{i});
+  };
+  bool fp8Out = isa<Float8E4M3FNType, Float8E5M2Type>(spec.outElement);
+  auto store = [&](Value v, const Indexing::OutputAccess &at) {
+    auto ifOp = scf::IfOp::create(b, loc, at.inBounds, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, v, out, ValueRange{batch, at.m, at.n});
+  };
+  for (int64_t tile = 0; tile < kFragsM * kFragsN; ++tile) {
+    int64_t fm = tile / kFragsN, fn = tile % kFragsN;
+    SmallVector<Value> values;
+    SmallVector<Indexing::OutputAccess> places;
+    for (unsigned i = 0; i < 4; ++i) {
+      Indexing::OutputAccess at = indexing.output(fm, fn, i);
+      Value v = acc[4 * tile + i];
+      Value sl = scaleAt(lhsScale, spec.lhsScale, at.m);
+      Value sr = scaleAt(rhsScale, spec.rhsScale, at.n);
+      Value denom = sl && sr ? arith::MulFOp::create(b, loc, sl, sr).getResult()
+                             : (sl ? sl : sr);
+      if (denom)
+        v = arith::DivFOp::create(b, loc, v, denom);
+      if (bias)
+        v = arith::AddFOp::create(
+            b, loc, v, memref::LoadOp::create(b, loc, bias, ValueRange{at.n}));
+      if (outScale)
+        v = arith::MulFOp::create(
+            b, loc, v, memref::LoadOp::create(b, loc, outScale, ValueRange{}));
+      values.push_back(v);
+      places.push_back(at);
+      if (fp8Out)
+        continue;
+      store(spec.outElement.isF32()
+                ? v
+                : arith::TruncFOp::create(b, loc, spec.outElement, v)
+                      .getResult(),
+            at);
+    }
+    if (!fp8Out)
+      continue;
+    // FP8 results convert in pairs (c0, c1) and (c2, c3) with
+    // cvt.rn.satfinite.{e4m3,e5m2}x2.f32, which puts its first operand in
+    // the high byte: pass the pair reversed so that byte e holds element e.
+    auto pairType = VectorType::get({2}, b.getI8Type());
+    for (int pair = 0; pair < 2; ++pair) {
+      Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
+          b, loc, pairType, values[2 * pair + 1], values[2 * pair],
+          NVVM::FPRoundingModeAttr::get(b.getContext(),
+                                        NVVM::FPRoundingMode::RN),
+          NVVM::SaturationModeAttr::get(b.getContext(),
+                                        NVVM::SaturationMode::SATFINITE),
+          b.getBoolAttr(false), TypeAttr::get(spec.outElement));
+      for (int e = 0; e < 2; ++e) {
+        Value byte = LLVM::ExtractElementOp::create(
+            b, loc, packed,
+            LLVM::ConstantOp::create(b, loc, b.getI32Type(), e));
+        store(arith::BitcastOp::create(b, loc, spec.outElement, byte),
+              places[2 * pair + e]);
+      }
+    }
+  }
+}
+
+gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,
+                                             gpu::GPUModuleOp module,
+                                             const KernelSpec &spec) {
+  std::string name = spec.name();
+  if (auto existing = module.lookupSymbol<gpu::GPUFuncOp>(name))
+    return existing;
+  MLIRContext *ctx = builder.getContext();
+  auto dyn3 = [&](Type t) {
+    return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
+                            ShapedType::kDynamic},
+                           t);
+  };
+  auto scaleType = [&](ScaleKind k) {
+    return k == ScaleKind::Scalar
+               ? MemRefType::get({}, builder.getF32Type())
+               : MemRefType::get({ShapedType::kDynamic}, builder.getF32Type());
+  };
+  bool sparse = isSparse(spec.family);
+  // The instruction's A comes from rhs when transposed.
+  Type lhsElement = spec.transposed ? spec.bElement : spec.aElement;
+  Type rhsElement = spec.transposed ? spec.aElement : spec.bElement;
+  SmallVector<Type> args = {dyn3(lhsElement)};
+  if (sparse && !spec.transposed)
+    args.push_back(dyn3(builder.getI16Type()));
+  args.push_back(dyn3(rhsElement));
+  if (sparse && spec.transposed)
+    args.push_back(dyn3(builder.getI16Type()));
+  if (spec.lhsScale != ScaleKind::None)
+    args.push_back(scaleType(spec.lhsScale));
+  if (spec.rhsScale != ScaleKind::None)
+    args.push_back(scaleType(spec.rhsScale));
+  if (spec.outScale)
+    args.push_back(MemRefType::get({}, builder.getF32Type()));
+  if (spec.bias)
+    args.push_back(MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()));
+  args.push_back(dyn3(spec.outElement));
+  Type index = builder.getIndexType();
+  args.append({index, index, index});
+
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  auto func = gpu::GPUFuncOp::create(builder, loc, name,
+                                     builder.getFunctionType(args, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+  KernelEmitter(builder, loc, spec, func).emit();
+  return func;
+}

@@ -1,0 +1,42 @@
+//===- MmaKernel.h - GPU kernels for sparq.matmul (private) -----*- C++ -*-===//
+#ifndef SPARQ_LIB_CONVERSION_SPARQTONVVM_MMAKERNEL_H
+#define SPARQ_LIB_CONVERSION_SPARQTONVVM_MMAKERNEL_H
+
+#include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace sparq::nvvm {
+
+/// How a scale operand of sparq.matmul is passed.
+enum class ScaleKind { None, Scalar, Vector };
+
+/// Everything that makes two sparq.matmul kernels differ.
+struct KernelSpec {
+  MmaFamily family;
+  /// Element types of the instruction's A and B (after the swap below).
+  mlir::Type aElement, bElement;
+  /// The sparse operand is sparq.matmul's rhs: the kernel computes
+  /// D^T = B^T A^T, so that the sparse operand is the instruction's A.
+  bool transposed = false;
+  mlir::Type outElement;
+  ScaleKind lhsScale = ScaleKind::None, rhsScale = ScaleKind::None;
+  bool outScale = false, bias = false;
+
+  /// A symbol naming the variant.
+  std::string name() const;
+};
+
+/// Builds the kernel of `spec` in `module` (or returns it when it exists).
+/// Its arguments, all memrefs of dynamic shape: lhs [B, M, K or K/2],
+/// lhs metadata [B, M, words] when lhs is sparse, rhs [B, K or K/2, N], rhs
+/// metadata [B, words, N] when rhs is sparse, then the scales and bias that
+/// `spec` has (rank 0 or 1, f32), out [B, M, N], and M, N, K as index.
+mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::OpBuilder &builder,
+                                      mlir::gpu::GPUModuleOp module,
+                                      const KernelSpec &spec);
+
+} // namespace sparq::nvvm
+
+#endif // SPARQ_LIB_CONVERSION_SPARQTONVVM_MMAKERNEL_H

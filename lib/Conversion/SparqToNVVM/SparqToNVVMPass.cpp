@@ -1,0 +1,123 @@
+//===- SparqToNVVMPass.cpp - the convert-sparq-to-nvvm pass ---------------===//
+#include "sparq/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace sparq {
+#define GEN_PASS_DEF_CONVERTSPARQTONVVM
+#include "sparq/Conversion/Passes.h.inc"
+} // namespace sparq
+
+using namespace mlir;
+using namespace sparq;
+using namespace sparq::nvvm;
+
+namespace {
+struct ConvertSparqToNVVMPass
+    : public sparq::impl::ConvertSparqToNVVMBase<ConvertSparqToNVVMPass> {
+  using ConvertSparqToNVVMBase::ConvertSparqToNVVMBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    std::optional<Chip> target = parseChip(chip);
+    if (!target) {
+      emitError(module.getLoc()) << "unknown chip '" << chip
+                                 << "': expected sm_80, sm_89, sm_90 or sm_90a";
+      return signalPassFailure();
+    }
+
+    // Every product is checked before anything changes.
+    unsigned needPtx = 0;
+    bool ok = true;
+    module.walk([&](MatmulOp op) {
+      std::string whyNot;
+      FailureOr<MmaFamily> family = selectMmaFamily(op, whyNot);
+      if (failed(family)) {
+        op.emitOpError() << "has no Tensor Core lowering: " << whyNot;
+        ok = false;
+        return;
+      }
+      if (target->sm < minimumSm(*family)) {
+        op.emitOpError() << "needs " << familyName(*family) << ", which sm_"
+                         << minimumSm(*family) << " and newer have; the target "
+                         << "is " << target->name();
+        ok = false;
+        return;
+      }
+      unsigned opPtx = minimumPtx(*family, *target);
+      if (isFP8(op.getType().getElementType()))
+        opPtx = std::max(opPtx, minimumPtxForFp8Convert(*target));
+      if (ptx != 0 && ptx < opPtx) {
+        op.emitOpError() << "needs PTX " << opPtx / 10 << "." << opPtx % 10
+                         << " for " << familyName(*family)
+                         << (isFP8(op.getType().getElementType())
+                                 ? " and its FP8 result conversion"
+                                 : "")
+                         << "; the requested PTX is " << ptx / 10 << "."
+                         << ptx % 10;
+        ok = false;
+        return;
+      }
+      needPtx = std::max(needPtx, opPtx);
+    });
+    if (!ok)
+      return signalPassFailure();
+    if (needPtx == 0)
+      return; // No sparq.matmul: nothing to put on the GPU.
+    unsigned version = std::max<unsigned>(ptx, needPtx);
+
+    // The kernel module, with the target that nvvm serialization uses.
+    OpBuilder builder(ctx);
+    builder.setInsertionPointToEnd(module.getBody());
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    UnitAttr::get(ctx));
+    auto nvvmTarget = NVVM::NVVMTargetAttr::get(
+        ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda", target->name(),
+        "+ptx" + std::to_string(version));
+    auto kernels = gpu::GPUModuleOp::create(
+        builder, module.getLoc(), "sparq_kernels",
+        builder.getArrayAttr({nvvmTarget}));
+
+    SparqStorageTypeConverter converter;
+    RewritePatternSet patterns(ctx);
+    populateSparqToNVVMConversionPatterns(converter, kernels, patterns);
+    populateSparqToLLVMConversionPatterns(converter, patterns);
+
+    ConversionTarget conversion(*ctx);
+    conversion.addIllegalDialect<SparqDialect>();
+    conversion.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        gpu::GPUDialect, LLVM::LLVMDialect, memref::MemRefDialect,
+        NVVM::NVVMDialect, scf::SCFDialect, tensor::TensorDialect>();
+    conversion.addDynamicallyLegalOp<arith::ConstantOp>(
+        [](arith::ConstantOp op) { return !getNMEncoding(op.getType()); });
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    conversion.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    conversion.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                          conversion);
+    conversion.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
+    if (failed(applyPartialConversion(module, conversion, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,58 @@
+//===- GPUPipeline.cpp - --sparq-gpu-pipeline -----------------------------===//
+#include "sparq/Pipelines/Pipelines.h"
+
+#include "sparq/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void sparq::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &o) {
+  pm.addPass(createCanonicalizerPass());
+  ConvertSparqToNVVMOptions nvvm;
+  nvvm.chip = o.chip;
+  nvvm.ptx = o.ptx;
+  pm.addPass(createConvertSparqToNVVM(nvvm));
+  pm.addPass(createCanonicalizerPass());
+
+  // The host, as in the CPU pipeline (see CPUPipeline.cpp).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+
+  // The kernels to NVVM, then both sides to LLVM and the kernels to PTX.
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = o.format;
+  binary.toolkitPath = o.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void sparq::registerGPUPipeline() {
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "sparq-gpu-pipeline",
+      "Lower a tensor-level sparq program for an NVIDIA GPU: sparq.matmul as "
+      "Tensor Core kernels in PTX (format=isa) or cubin (format=bin, needs "
+      "ptxas), the rest on the host",
+      buildGPUPipeline);
+}

@@ -1,0 +1,62 @@
+// RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_90a --canonicalize --cse | FileCheck %s
+// RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_89 | FileCheck %s --check-prefix=ADA
+
+// One kernel module, with the smallest PTX the products need.
+// CHECK: module attributes {gpu.container_module}
+// ADA: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_89", features = "+ptx85">]
+
+// The host side: operands (a 2:4 lhs as values and metadata) to the device,
+// one launch of 128 threads per 64 x 64 tile, the result back.
+// CHECK-LABEL: func.func @sparse_lhs(
+// CHECK-SAME: %[[V:.*]]: tensor<32x64xf8E4M3FN>, %[[M:.*]]: tensor<32x8xi16>, %[[B:.*]]: tensor<128x16xf8E5M2>, %[[SA:.*]]: tensor<32xf32>, %[[SO:.*]]: tensor<f32>)
+// CHECK: gpu.wait async
+// CHECK: %[[DV:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<1x32x64xf8E4M3FN>
+// CHECK: gpu.memcpy async {{.*}} %[[DV]]
+// CHECK: gpu.alloc async {{.*}} : memref<1x32x8xi16>
+// CHECK: gpu.alloc async {{.*}} : memref<1x128x16xf8E5M2>
+// CHECK: gpu.alloc async {{.*}} : memref<32xf32>
+// CHECK: gpu.alloc async {{.*}} : memref<f32>
+// CHECK: %[[OUT:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<1x32x16xf8E4M3FN>
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1)
+// CHECK: gpu.memcpy async {{.*}} %{{.*}}, %[[OUT]]
+// CHECK-COUNT-6: gpu.dealloc async
+// CHECK: gpu.wait [
+// CHECK: tensor.collapse_shape
+func.func @sparse_lhs(%a: tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, %b: tensor<128x16xf8E5M2>, %sa: tensor<32xf32>, %so: tensor<f32>) -> tensor<32x16xf8E4M3FN> {
+  %0 = sparq.matmul %a, %b lhs_scale %sa : tensor<32xf32> out_scale %so : tensor<f32> : tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, tensor<128x16xf8E5M2> -> tensor<32x16xf8E4M3FN>
+  return %0 : tensor<32x16xf8E4M3FN>
+}
+
+// A 2:4 rhs: the transposed kernel, whose A is the rhs; the grid runs over
+// N (rows of the instruction's D) in y and M in x: 2 x 1 blocks here.
+// CHECK-LABEL: func.func @sparse_rhs(
+// CHECK-SAME: tensor<80x64xbf16>, %{{.*}}: tensor<32x100xbf16>, %{{.*}}: tensor<4x100xi16>, %{{.*}}: tensor<100xf32>)
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_sp16_bf16_bf16_f32_t_nnb blocks in (%c2, %c2, %c1)
+func.func @sparse_rhs(%a: tensor<80x64xbf16>, %b: tensor<64x100xbf16, #sparq.nm<2:4, dim = 0>>, %bias: tensor<100xf32>) -> tensor<80x100xf32> {
+  %0 = sparq.matmul %a, %b bias %bias : tensor<100xf32> : tensor<80x64xbf16>, tensor<64x100xbf16, #sparq.nm<2:4, dim = 0>> -> tensor<80x100xf32>
+  return %0 : tensor<80x100xf32>
+}
+
+// Batched and dynamic: the batch is the grid's z, sizes come from the
+// operands at run time.
+// CHECK-LABEL: func.func @batched(
+// CHECK: %[[BATCH:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x?x64xf8E4M3FN>
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn blocks in (%{{.*}}, %{{.*}}, %[[BATCH]])
+func.func @batched(%a: tensor<?x?x64xf8E4M3FN>, %b: tensor<?x64x?xf8E5M2>) -> tensor<?x?x?xf32> {
+  %0 = sparq.matmul %a, %b : tensor<?x?x64xf8E4M3FN>, tensor<?x64x?xf8E5M2> -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// The kernels: per K step, 2 x 4 instructions per warp sharing fragments;
+// FP8 results converted in pairs with saturation.
+// CHECK: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx85">]
+// CHECK: gpu.func @sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno(%{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: memref<?x?x?xi16>, %{{.*}}: memref<?x?x?xf8E5M2>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<f32>, %{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index) kernel
+// CHECK: scf.for {{.*}} step %c64 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32.e4m3.e5m2.f32"(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %c0_i32) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, i32, i32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: nvvm.convert.f32x2.to.f8x2 {{.*}} {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8>(f8E4M3FN)
+// CHECK: gpu.func @sparq_mm_sp16_bf16_bf16_f32_t_nnb(
+// CHECK: scf.for {{.*}} step %c32
+// CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16"({{.*}}) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, i32, i32)
+// CHECK: gpu.func @sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(
+// CHECK: scf.for {{.*}} step %c32
+// CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e5m2.f32"({{.*}}) : (i32, i32, i32, i32, i32, i32, f32, f32, f32, f32)

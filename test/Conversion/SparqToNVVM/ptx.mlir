@@ -1,0 +1,72 @@
+// The PTX of every kernel variant: instruction spellings and operand counts.
+// The assembly is an escaped string attribute; unescape tabs and newlines.
+// RUN: sparq-opt %s --split-input-file --sparq-gpu-pipeline="chip=sm_90a format=isa" \
+// RUN:   | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
+// RUN: sparq-opt %s --split-input-file --sparq-gpu-pipeline="chip=sm_89 format=isa" \
+// RUN:   | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=ADA
+
+// Dense FP8 alone needs PTX 8.4 (8.5 once a sparse product is present).
+// ADA: .version 8.4
+// ADA-NEXT: .target sm_89
+// CHECK: .version 8.4
+// CHECK-NEXT: .target sm_90a
+// CHECK: .visible .entry sparq_mm_dense_f8E4M3FN_f8E5M2_bf16_vs(
+// D (4 x f32), A (4 x b32: 16 FP8), B (2 x b32: 8 FP8), C.
+// CHECK-COUNT-8: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e5m2.f32
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}};
+// CHECK: cvt.rn.bf16.f32
+// CHECK-NOT: mma.sp
+func.func @dense_fp8(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E5M2>, %sa: tensor<32xf32>, %sb: tensor<f32>) -> tensor<32x16xbf16> {
+  %0 = sparq.matmul %a, %b lhs_scale %sa : tensor<32xf32> rhs_scale %sb : tensor<f32> : tensor<32x64xf8E4M3FN>, tensor<64x16xf8E5M2> -> tensor<32x16xbf16>
+  return %0 : tensor<32x16xbf16>
+}
+
+// -----
+
+// ADA: .version 8.5
+// ADA-NEXT: .target sm_89
+// CHECK: .version 8.5
+// CHECK-NEXT: .target sm_90a
+
+// Sparse FP8: A holds 32 kept values of a 64-wide K step (4 x b32), B 64 x 8
+// (4 x b32), one metadata register, selector 0; the FP8 result converts in
+// pairs.
+// CHECK: .visible .entry sparq_mm_sp8_f8E4M3FN_f8E4M3FN_f8E4M3FN_nno(
+// CHECK-COUNT-8: mma.sp::ordered_metadata.sync.aligned.m16n8k64.row.col.f32.e4m3.e4m3.f32
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: %r{{[0-9]+}},
+// CHECK-NEXT: 0;
+// CHECK: cvt.rn.satfinite.e4m3x2.f32
+func.func @sparse_fp8(%a: tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, %b: tensor<128x16xf8E4M3FN>, %so: tensor<f32>) -> tensor<32x16xf8E4M3FN> {
+  %0 = sparq.matmul %a, %b out_scale %so : tensor<f32> : tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, tensor<128x16xf8E4M3FN> -> tensor<32x16xf8E4M3FN>
+  return %0 : tensor<32x16xf8E4M3FN>
+}
+
+// Sparse f16: A 16 kept of a 32-wide K step (4 x f16x2), B 32 x 8 (4 regs).
+// CHECK: .visible .entry sparq_mm_sp16_f16_f16_f32_nn(
+// CHECK-COUNT-8: mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
+// CHECK-NEXT: %r{{[0-9]+}},
+// CHECK-NEXT: 0;
+func.func @sparse_f16(%a: tensor<32x64xf16, #sparq.nm<2:4>>, %b: tensor<64x16xf16>) -> tensor<32x16xf32> {
+  %0 = sparq.matmul %a, %b : tensor<32x64xf16, #sparq.nm<2:4>>, tensor<64x16xf16> -> tensor<32x16xf32>
+  return %0 : tensor<32x16xf32>
+}
+
+// Sparse bf16 weight (rhs): the transposed kernel.
+// CHECK: .visible .entry sparq_mm_sp16_bf16_bf16_bf16_t_nnb(
+// CHECK-COUNT-8: mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32
+// CHECK: cvt.rn.bf16.f32
+func.func @sparse_bf16_rhs(%a: tensor<32x64xbf16>, %b: tensor<64x16xbf16, #sparq.nm<2:4, dim = 0>>, %bias: tensor<16xf32>) -> tensor<32x16xbf16> {
+  %0 = sparq.matmul %a, %b bias %bias : tensor<16xf32> : tensor<32x64xbf16>, tensor<64x16xbf16, #sparq.nm<2:4, dim = 0>> -> tensor<32x16xbf16>
+  return %0 : tensor<32x16xbf16>
+}

@@ -1,0 +1,317 @@
+//===- KernelSimulationTest.cpp - the GPU kernels' data movement on the CPU ===//
+//
+// Runs every lane of sparq's Tensor Core kernels on the CPU: the index
+// arithmetic is the emitter's own (KernelIndexing.h instantiated on
+// integers), register packing and metadata filling are as MmaKernel.cpp
+// emits them, and each warp-level instruction is the numerics library's
+// exact model (numerics/MMA.h). The result must equal a plain reference
+// matmul of the logical (uncompressed) operands, for every instruction
+// family, both orientations (sparse lhs, sparse rhs), and sizes that are not
+// multiples of any tile. Values are small integers, so every partial sum is
+// exact and equality is bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
+
+#include "sparq/Numerics/FP8.h"
+#include "sparq/Numerics/Float16.h"
+#include "sparq/Numerics/MMA.h"
+#include "sparq/Numerics/NM.h"
+
+#include "gtest/gtest.h"
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace sparq::nvvm;
+using namespace sparq::numerics;
+namespace mma = sparq::numerics::mma;
+
+namespace {
+
+/// KernelIndexing's value domain on integers; conditions are 0 or 1.
+struct IntOps {
+  int64_t c(int64_t v) { return v; }
+  int64_t add(int64_t x, int64_t y) { return x + y; }
+  int64_t sub(int64_t x, int64_t y) { return x - y; }
+  int64_t mul(int64_t x, int64_t y) { return x * y; }
+  int64_t divu(int64_t x, int64_t y) { return int64_t(uint64_t(x) / uint64_t(y)); }
+  int64_t remu(int64_t x, int64_t y) { return int64_t(uint64_t(x) % uint64_t(y)); }
+  int64_t minu(int64_t x, int64_t y) { return uint64_t(x) < uint64_t(y) ? x : y; }
+  int64_t ult(int64_t x, int64_t y) { return uint64_t(x) < uint64_t(y); }
+  int64_t both(int64_t x, int64_t y) { return x & y; }
+  int64_t select(int64_t cond, int64_t x, int64_t y) { return cond ? x : y; }
+  int64_t shl(int64_t x, int64_t y) { return int64_t(uint64_t(x) << y); }
+  int64_t shru(int64_t x, int64_t y) { return int64_t(uint64_t(x) >> y); }
+};
+using Indexing = KernelIndexing<IntOps>;
+
+/// A [lines][columns] buffer of raw element bits, as a kernel argument.
+struct Buffer {
+  int64_t lines = 0, columns = 0;
+  unsigned bytes = 1;
+  std::vector<uint8_t> data;
+
+  Buffer(int64_t lines, int64_t columns, unsigned bytes)
+      : lines(lines), columns(columns), bytes(bytes),
+        data(size_t(lines * columns) * bytes) {}
+
+  /// The guarded load the kernel emits: the clamped address must be in the
+  /// buffer whatever the condition, and out-of-bounds elements read 0.
+  uint32_t load(const Indexing::Access &at, bool &outOfBuffer) const {
+    if (at.line < 0 || at.line >= lines || at.column < 0 ||
+        at.column >= columns) {
+      outOfBuffer = true;
+      return 0;
+    }
+    uint32_t bits = 0;
+    std::memcpy(&bits, &data[size_t(at.line * columns + at.column) * bytes],
+                bytes);
+    return at.inBounds ? bits : 0;
+  }
+};
+
+struct Case {
+  MmaFamily family;
+  /// sparq.matmul's operand element types.
+  ElementKind lhs, rhs;
+  /// The sparse operand is the rhs (2:4 along K, dim 0).
+  bool sparseRhs;
+  int64_t m, n, k;
+};
+
+std::string describe(const Case &c) {
+  return std::string(familyName(c.family)) + " " + elementKindName(c.lhs) +
+         " x " + elementKindName(c.rhs) + (c.sparseRhs ? " (sparse rhs)" : "") +
+         " M=" + std::to_string(c.m) + " N=" + std::to_string(c.n) +
+         " K=" + std::to_string(c.k);
+}
+
+uint32_t encode(ElementKind kind, float v) {
+  switch (kind) {
+  case ElementKind::F16:
+    return f32ToF16(v);
+  case ElementKind::BF16:
+    return f32ToBF16(v);
+  default:
+    return encodeFp8(v, toFp8Format(kind), Saturation::SatFinite);
+  }
+}
+
+mma::Shape shapeOf(MmaFamily family) {
+  switch (family) {
+  case MmaFamily::DenseFp8:
+    return mma::Shape::M16N8K32;
+  case MmaFamily::SparseFp8:
+    return mma::Shape::SpM16N8K64;
+  default:
+    return mma::Shape::SpM16N8K32;
+  }
+}
+
+/// A logical [lines][cols] matrix of small integers (exact in every element
+/// type here); when `sparseAxisIsLine` / `sparseAxisIsColumn`, 2:4 along that
+/// axis with random kept positions.
+std::vector<float> randomMatrix(std::mt19937 &rng, int64_t lines, int64_t cols,
+                                int sparseAxis) {
+  std::uniform_int_distribution<int> value(-7, 7);
+  std::vector<float> x(size_t(lines * cols));
+  for (float &v : x)
+    v = float(value(rng));
+  if (sparseAxis < 0)
+    return x;
+  // Zero two random positions of every group of four along the axis.
+  int64_t groups = (sparseAxis == 0 ? lines : cols) / 4;
+  int64_t others = sparseAxis == 0 ? cols : lines;
+  for (int64_t o = 0; o < others; ++o)
+    for (int64_t g = 0; g < groups; ++g) {
+      int drop1 = int(rng() % 4), drop2 = int((drop1 + 1 + rng() % 3) % 4);
+      for (int d : {drop1, drop2}) {
+        int64_t along = 4 * g + d;
+        int64_t at = sparseAxis == 0 ? along * cols + o : o * cols + along;
+        x[size_t(at)] = 0.0f;
+      }
+    }
+  return x;
+}
+
+Buffer encodeMatrix(const std::vector<float> &x, int64_t lines, int64_t cols,
+                    ElementKind kind) {
+  Buffer buffer(lines, cols, unsigned(elementByteSize(kind)));
+  for (int64_t i = 0; i < lines * cols; ++i) {
+    uint32_t bits = encode(kind, x[size_t(i)]);
+    std::memcpy(&buffer.data[size_t(i) * buffer.bytes], &bits, buffer.bytes);
+  }
+  return buffer;
+}
+
+/// The compressed form sparq.values / sparq.metadata give the kernel.
+void compress(const Buffer &dense, ElementKind kind, AxisView view,
+              Buffer &values, Buffer &metadata) {
+  NMPattern pattern{2, 4};
+  AxisView valuesView = nmValuesView(view, pattern);
+  AxisView metadataView = nmMetadataView(view, pattern);
+  // Along a matrix's columns (inner == 1) or its lines (outer == 1).
+  auto shaped = [](AxisView v, unsigned bytes) {
+    return v.inner == 1 ? Buffer(v.outer, v.axis, bytes)
+                        : Buffer(v.axis, v.inner, bytes);
+  };
+  values = shaped(valuesView, dense.bytes);
+  metadata = shaped(metadataView, 2);
+  ASSERT_EQ(compressNM(dense.data.data(), kind, view, pattern,
+                       values.data.data(),
+                       reinterpret_cast<uint16_t *>(metadata.data.data())),
+            NMStatus::Ok);
+}
+
+/// Runs the kernel grid of `c` on the CPU model; returns D as sparq.matmul
+/// defines it, [M][N], and checks every output element is written once.
+void simulate(const Case &c, unsigned seed) {
+  SCOPED_TRACE(describe(c));
+  std::mt19937 rng(seed);
+  bool sparse = isSparse(c.family);
+  std::vector<float> lhs =
+      randomMatrix(rng, c.m, c.k, sparse && !c.sparseRhs ? 1 : -1);
+  std::vector<float> rhs =
+      randomMatrix(rng, c.k, c.n, sparse && c.sparseRhs ? 0 : -1);
+
+  // The kernel's arguments: the sparse operand compressed.
+  Buffer lhsArg = encodeMatrix(lhs, c.m, c.k, c.lhs);
+  Buffer rhsArg = encodeMatrix(rhs, c.k, c.n, c.rhs);
+  Buffer meta(0, 0, 2);
+  if (sparse && !c.sparseRhs) {
+    Buffer values(0, 0, 1);
+    compress(lhsArg, c.lhs, AxisView{c.m, c.k, 1}, values, meta);
+    lhsArg = values;
+  } else if (sparse) {
+    Buffer values(0, 0, 1);
+    compress(rhsArg, c.rhs, AxisView{1, c.k, c.n}, values, meta);
+    rhsArg = values;
+  }
+  const Buffer &aSource = c.sparseRhs ? rhsArg : lhsArg;
+  const Buffer &bSource = c.sparseRhs ? lhsArg : rhsArg;
+  mma::Instruction instr{shapeOf(c.family), c.sparseRhs ? c.rhs : c.lhs,
+                         c.sparseRhs ? c.lhs : c.rhs};
+  ASSERT_TRUE(mma::isValid(instr));
+
+  int64_t rows = c.sparseRhs ? c.n : c.m, cols = c.sparseRhs ? c.m : c.n;
+  const FragmentLayout &layout = getFragmentLayout(c.family);
+  std::vector<float> out(size_t(c.m * c.n), 0.0f);
+  std::vector<int> writes(size_t(c.m * c.n), 0);
+  bool outOfBuffer = false;
+  IntOps ops;
+  constexpr int64_t kTiles = kFragsM * kFragsN;
+
+  for (int64_t by = 0; by * kBlockRows < rows; ++by)
+    for (int64_t bx = 0; bx * kBlockCols < cols; ++bx)
+      for (int64_t warp = 0; warp < kWarpsPerBlock; ++warp) {
+        std::vector<Indexing> lanes;
+        for (int64_t lane = 0; lane < 32; ++lane)
+          lanes.emplace_back(ops, c.family, c.sparseRhs, rows, cols, c.k, bx,
+                             by, 32 * warp + lane);
+        std::vector<mma::Fragment> acc(kTiles, mma::Fragment{});
+        for (int64_t k0 = 0; k0 < c.k; k0 += layout.k) {
+          // Per lane: A registers per row tile, B per column tile, metadata.
+          std::vector<mma::WarpState> aState(kFragsM), bState(kFragsN);
+          auto pack = [&](auto element, size_t count, const Buffer &source,
+                          std::array<uint32_t, 4> &regs, Indexing &lane) {
+            unsigned width = 32 / layout.perRegister;
+            for (size_t i = 0; i < count; ++i)
+              regs[i / layout.perRegister] |=
+                  source.load(element(lane, unsigned(i)), outOfBuffer)
+                  << (width * (i % layout.perRegister));
+          };
+          for (int64_t fm = 0; fm < kFragsM; ++fm)
+            for (int64_t l = 0; l < 32; ++l) {
+              pack([&](Indexing &x, unsigned i) { return x.a(k0, fm, i); },
+                   layout.a.size(), aSource, aState[fm].a[l], lanes[l]);
+              for (unsigned h = 0; h < layout.metadata.size(); ++h) {
+                Indexing::MetadataAccess m = lanes[l].metadata(k0, fm, h);
+                uint32_t word = meta.load(m.at, outOfBuffer) | uint32_t(m.fill);
+                aState[fm].metadata[l] |= word << (16 * h);
+              }
+            }
+          for (int64_t fn = 0; fn < kFragsN; ++fn)
+            for (int64_t l = 0; l < 32; ++l)
+              pack([&](Indexing &x, unsigned i) { return x.b(k0, fn, i); },
+                   layout.b.size(), bSource, bState[fn].b[l], lanes[l]);
+
+          for (int64_t t = 0; t < kTiles; ++t) {
+            mma::WarpState state = aState[t / kFragsN];
+            state.b = bState[t % kFragsN].b;
+            state.c = acc[t];
+            state.selector = layout.selector;
+            mma::MetadataError error;
+            mma::Status status = mma::execute(instr, state, acc[t], &error);
+            ASSERT_EQ(status, mma::Status::Ok)
+                << mma::statusName(status) << " at A row " << error.row
+                << " chunk " << error.chunk << ", k0 " << k0 << " lane " << error.lane
+                << " bit " << error.bit << " nibble " << int(error.nibble);
+          }
+        }
+        for (int64_t t = 0; t < kTiles; ++t)
+          for (int64_t l = 0; l < 32; ++l)
+            for (unsigned i = 0; i < 4; ++i) {
+              Indexing::OutputAccess at =
+                  lanes[l].output(t / kFragsN, t % kFragsN, i);
+              if (!at.inBounds)
+                continue;
+              ASSERT_TRUE(at.m >= 0 && at.m < c.m && at.n >= 0 && at.n < c.n);
+              out[size_t(at.m * c.n + at.n)] = acc[t][l][i];
+              ++writes[size_t(at.m * c.n + at.n)];
+            }
+      }
+  EXPECT_FALSE(outOfBuffer) << "a clamped load left its buffer";
+
+  for (int64_t i = 0; i < c.m; ++i)
+    for (int64_t j = 0; j < c.n; ++j) {
+      double ref = 0;
+      for (int64_t kk = 0; kk < c.k; ++kk)
+        ref += double(lhs[size_t(i * c.k + kk)]) * rhs[size_t(kk * c.n + j)];
+      ASSERT_EQ(writes[size_t(i * c.n + j)], 1) << "D[" << i << "][" << j << "]";
+      ASSERT_EQ(out[size_t(i * c.n + j)], float(ref))
+          << "D[" << i << "][" << j << "]";
+    }
+}
+
+/// Sizes: exact tiles, ragged everywhere, K below one instruction, several
+/// blocks in both directions.
+struct Size {
+  int64_t m, n, k;
+};
+const Size kSizes[] = {{64, 64, 128}, {37, 21, 68}, {5, 3, 12}, {150, 90, 200}};
+
+TEST(KernelSimulation, DenseFp8) {
+  for (ElementKind a : {ElementKind::E4M3, ElementKind::E5M2})
+    for (ElementKind b : {ElementKind::E4M3, ElementKind::E5M2})
+      for (const Size &s : kSizes)
+        simulate({MmaFamily::DenseFp8, a, b, false, s.m, s.n, s.k + 1}, 1);
+}
+
+TEST(KernelSimulation, SparseFp8) {
+  for (ElementKind a : {ElementKind::E4M3, ElementKind::E5M2})
+    for (ElementKind b : {ElementKind::E4M3, ElementKind::E5M2})
+      for (bool sparseRhs : {false, true})
+        for (const Size &s : kSizes)
+          simulate({MmaFamily::SparseFp8, a, b, sparseRhs, s.m, s.n, s.k}, 2);
+}
+
+TEST(KernelSimulation, SparseF16AndBF16) {
+  for (auto [family, kind] :
+       {std::pair{MmaFamily::SparseF16, ElementKind::F16},
+        std::pair{MmaFamily::SparseBF16, ElementKind::BF16}})
+    for (bool sparseRhs : {false, true})
+      for (const Size &s : kSizes)
+        simulate({family, kind, kind, sparseRhs, s.m, s.n, s.k}, 3);
+}
+
+/// The padding metadata the kernel ORs in is what lets ragged K run: a row
+/// of padding must decode as "indices 0 and 1" in every nibble.
+TEST(KernelSimulation, PaddingMetadataIsValid) {
+  for (int nibble = 0; nibble < 4; ++nibble)
+    EXPECT_EQ((kPaddingMetadataWord >> (4 * nibble)) & 0xF, 0x4);
+}
+
+} // namespace
