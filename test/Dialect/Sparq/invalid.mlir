@@ -339,26 +339,6 @@ func.func @compress_type(%x: tensor<4x8xf32>) {
 
 // -----
 
-func.func @compress_constant_not_2_4() {
-  %c = arith.constant dense<[[1.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0],
-                             [0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 4.0, 5.0]]> : tensor<2x8xf32>
-  // expected-error @+1 {{operand is not 2:4 sparse along dimension 1: group [1, 4..7] has 3 non-zeros (first bad group)}}
-  %e = sparq.compress %c : tensor<2x8xf32> -> tensor<2x8xf32, #sparq.nm<2:4>>
-  return
-}
-
-// -----
-
-func.func @compress_constant_not_2_4_dim0() {
-  // NaN counts as a non-zero.
-  %c = arith.constant dense<[[0.0, 1.0], [0.0, 0x7FC00000], [0.0, 2.0], [0.0, 0.0]]> : tensor<4x2xf32>
-  // expected-error @+1 {{operand is not 2:4 sparse along dimension 0: group [0..3, 1] has 3 non-zeros (first bad group)}}
-  %e = sparq.compress %c : tensor<4x2xf32> -> tensor<4x2xf32, #sparq.nm<2:4, dim = 0>>
-  return
-}
-
-// -----
-
 func.func @decompress_dense(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{expects the input to carry a #sparq.nm encoding, got 'tensor<4x8xf32>'}}
   %d = sparq.decompress %x : tensor<4x8xf32> -> tensor<4x8xf32>

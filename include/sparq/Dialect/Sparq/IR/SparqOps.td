@@ -196,9 +196,10 @@ def Sparq_CompressOp : Sparq_Op<"compress"> {
   let description = [{
     Encodes a dense tensor with the `#sparq.nm` encoding of the result type.
     The input should already satisfy the pattern (at most N non-zeros per
-    group); a constant input that does not is a verification error naming the
-    first bad group. At run time a group with more than N non-zeros keeps its
-    N largest magnitudes, so `compress(x) == compress(prune(x))` always.
+    group); a group with more than N non-zeros keeps its N largest
+    magnitudes, so `compress(x) == compress(prune(x))` always. A constant
+    input that does not satisfy the pattern is valid IR (folding can make any
+    input a constant) and is compressed at run time rather than folded.
 
     ```mlir
     %e = sparq.compress %p : tensor<64x128xf8E4M3FN> -> tensor<64x128xf8E4M3FN, #sparq.nm<2:4>>

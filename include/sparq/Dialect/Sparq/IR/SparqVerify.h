@@ -12,12 +12,6 @@ mlir::LogicalResult
 verifyPatternFor(NMAttr pattern, mlir::RankedTensorType type,
                  llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
 
-/// When `value` is a constant, checks that it satisfies `pattern` and emits an
-/// error on `op` naming the first group that does not.
-mlir::LogicalResult verifyConstantSatisfiesPattern(mlir::Operation *op,
-                                                   mlir::Value value,
-                                                   NMAttr pattern);
-
 /// i16 metadata words for one line of `lineLength` elements along the sparse
 /// dimension.
 int64_t getMetadataWordsPerLine(NMAttr pattern, int64_t lineLength);
