@@ -63,6 +63,10 @@ bool NMAttr::isEquivalentTo(NMAttr other, int64_t rank) const {
 LogicalResult
 NMAttr::verifyEncoding(ArrayRef<int64_t> shape, Type elementType,
                        function_ref<InFlightDiagnostic()> emitError) const {
+  // MLIR's tensor type parser verifies the encoding before it checks that
+  // the element type parsed; it reports that error itself.
+  if (!elementType)
+    return success();
   if (!isa<Float32Type, Float16Type, BFloat16Type>(elementType) &&
       !isFP8(elementType))
     return emitError() << "#sparq.nm encoding expects an f32, f16, bf16, "
