@@ -42,10 +42,20 @@ runner_libs = ",".join([
     os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so"),
     os.path.join(config.sparq_lib_dir, "libsparq_runtime.so"),
 ])
+runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+# Sanitizer builds (scripts/sanitize.sh): any report aborts, so that `not`
+# cannot take it for an expected error. The uninstrumented mlir-runner gets
+# the sanitizer runtime preloaded to load the instrumented runtime library;
+# its JIT'd programs leak by design (no deallocation pass), so no leak check.
+if config.sparq_sanitize:
+    for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS"]:
+        config.environment[var] = "abort_on_error=1:print_stacktrace=1"
+    if "address" in config.sparq_sanitize:
+        runner = ("env LD_PRELOAD=" + config.sparq_sanitizer_runtime
+                  + " ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 " + runner)
 config.substitutions.append((
     "%sparq-run",
-    os.path.join(config.llvm_tools_dir, "mlir-runner")
-    + " -e main -entry-point-result=void -shared-libs=" + runner_libs))
+    runner + " -e main -entry-point-result=void -shared-libs=" + runner_libs))
 # printMemref prints buffer addresses; drop them to compare two runs' output.
 config.substitutions.append(("%strip-addresses", "sed -e 's/base@ = 0x[0-9a-fA-F]*//'"))
 
