@@ -1,0 +1,138 @@
+//===- sparq-fuzz.cpp - libFuzzer target for sparq-opt --------------------===//
+//
+// Feeds arbitrary bytes to what sparq-opt does with a file: parse, verify,
+// run one pass pipeline, verify and print. The first byte picks the pipeline
+// ('A' + i selects kPipelines[i], so seeds stay readable text); the rest is
+// the MLIR source. Any crash, sanitizer report or broken invariant (below)
+// is a bug; errors the compiler diagnoses are not.
+//
+// Invariants checked beyond "does not crash":
+//  * what a successful pipeline produced verifies (the pass manager checks)
+//    and prints;
+//  * a sparq pass that fails leaves IR that still verifies: sparq passes
+//    report invalid requests before rewriting anything;
+//  * with no pipeline, the printed module parses again (round trip).
+//
+//===----------------------------------------------------------------------===//
+#include "sparq/InitAll.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+using namespace mlir;
+
+namespace {
+struct Pipeline {
+  const char *text;
+  /// Sparq passes only: a failure must leave IR that verifies.
+  bool sparqOnly;
+};
+
+/// Every sparq pass and pipeline, with options that reach their other code
+/// paths; searches get small budgets so that an input runs in milliseconds.
+const Pipeline kPipelines[] = {
+    {"", true},
+    {"canonicalize", true},
+    {"sparq-quantize", true},
+    {"sparq-quantize{weight-granularity=channel activation-scaling=delayed "
+     "amax-history=3 convolutions=true report=true}",
+     true},
+    {"sparq-quantize{format=hybrid activation-scaling=static margin=2 "
+     "saturate=false skip=first min-size=64 report=true}",
+     true},
+    {"sparq-prune", true},
+    {"sparq-prune{rule=transposable target=sm_90 report=true}", true},
+    {"sparq-prune{pattern=4:8 skip=last report=true}", true},
+    {"sparq-permute-channels{sweeps=4 time-budget=0.05 report=true}", true},
+    {"sparq-permute-channels{method=greedy pattern=1:4 time-budget=0.05}",
+     true},
+    {"convert-sparq-to-llvm", true},
+    {"sparq-cpu-pipeline", false},
+    {"sparq-permute-channels{sweeps=2 time-budget=0.05},sparq-prune,"
+     "sparq-quantize,canonicalize",
+     true},
+};
+constexpr unsigned kNumPipelines = std::size(kPipelines);
+
+DialectRegistry *registry;
+
+[[noreturn]] void fail(const char *what, Operation *op) {
+  llvm::errs() << "sparq-fuzz: " << what << "\n";
+  if (op)
+    op->print(llvm::errs(), OpPrintingFlags().printGenericOpForm());
+  llvm::errs() << "\n";
+  std::abort();
+}
+
+std::string print(Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->print(os);
+  return text;
+}
+
+OwningOpRef<ModuleOp> parse(StringRef text, MLIRContext &ctx) {
+  llvm::SourceMgr sourceMgr;
+  // A copy: the lexer reads the terminating NUL that MemoryBuffer adds.
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text),
+                               llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
+}
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  registry = new DialectRegistry();
+  sparq::registerAllDialects(*registry);
+  sparq::registerAllPasses();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size == 0)
+    return 0;
+  const Pipeline &pipeline =
+      kPipelines[static_cast<uint8_t>(data[0] - 'A') % kNumPipelines];
+  StringRef text(reinterpret_cast<const char *>(data) + 1, size - 1);
+
+  MLIRContext ctx(*registry, MLIRContext::Threading::DISABLED);
+  // Diagnostics are the expected outcome of most inputs: drop them.
+  ScopedDiagnosticHandler dropAll(&ctx, [](Diagnostic &) { return success(); });
+  OwningOpRef<ModuleOp> module = parse(text, ctx);
+  if (!module)
+    return 0;
+
+  if (!*pipeline.text) {
+    std::string printed = print(*module);
+    MLIRContext again(*registry, MLIRContext::Threading::DISABLED);
+    ScopedDiagnosticHandler dropAgain(&again,
+                                      [](Diagnostic &) { return success(); });
+    if (!parse(printed, again))
+      fail("the printed module does not parse", *module);
+    return 0;
+  }
+
+  PassManager pm(&ctx);
+  std::string error;
+  llvm::raw_string_ostream errorStream(error);
+  if (failed(parsePassPipeline(pipeline.text, pm, errorStream)))
+    fail("bad pipeline in the fuzzer", nullptr);
+  if (failed(pm.run(*module))) {
+    if (pipeline.sparqOnly && failed(verify(*module)))
+      fail("a failed sparq pass left IR that does not verify", *module);
+    return 0;
+  }
+  (void)print(*module);
+  return 0;
+}
