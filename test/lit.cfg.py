@@ -33,6 +33,8 @@ tools = [
     "sparq-capi-test",
     ToolSubst("mlir-runner", unresolved="ignore"),
     ToolSubst("mlir-opt", unresolved="ignore"),
+    ToolSubst("mlir-translate", unresolved="ignore"),
+    ToolSubst("llvm-nm", unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
@@ -72,3 +74,40 @@ if config.ptxas and os.path.exists(config.ptxas):
     # toolkit= option.
     config.substitutions.append(
         ("%cuda-toolkit", os.path.dirname(os.path.dirname(config.ptxas))))
+
+# libsparq_cuda_runtime.so is built only where a CUDA toolkit was found.
+cuda_runtime = os.path.join(config.sparq_lib_dir, "libsparq_cuda_runtime.so")
+if os.path.exists(cuda_runtime):
+    config.available_features.add("cuda-runtime")
+    config.substitutions.append((
+        "%sparq-run-gpu",
+        runner + " -e main -entry-point-result=void -shared-libs="
+        + runner_libs + "," + cuda_runtime))
+
+
+def gpu_chip():
+    """The first GPU's chip (sm_90a on Hopper: its arch-specific features),
+    or None where no NVIDIA GPU answers."""
+    import shutil
+    import subprocess
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return None
+    try:
+        out = subprocess.run([smi, "--query-gpu=compute_cap", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0 or not out.stdout.strip():
+        return None
+    major, minor = out.stdout.split()[0].split(".")[:2]
+    # The chips sparq targets (a cubin runs on its own major architecture
+    # only; FP8 kernels need Ada or newer).
+    return {"8.9": "sm_89", "9.0": "sm_90a"}.get(major + "." + minor)
+
+
+# End-to-end GPU runs need a GPU, the CUDA runtime library and ptxas.
+chip = gpu_chip()
+if chip and "cuda-runtime" in config.available_features and "ptxas" in config.available_features:
+    config.available_features.add("cuda-gpu")
+    config.substitutions.append(("%gpu-chip", chip))
