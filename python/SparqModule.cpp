@@ -13,6 +13,7 @@
 #include "sparq/Numerics/Transposable.h"
 #include "sparq/Search/ChannelPermutation.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -402,6 +403,34 @@ std::string printModule(Module &m, bool generic, int64_t hexAbove) {
   m.module->print(os, flags);
   return out;
 }
+
+/// A deep copy of the module, locations included, in the same context.
+std::shared_ptr<Module> cloneModule(Module &m) {
+  auto copy = std::make_shared<Module>();
+  copy->context = m.context;
+  copy->module = m.module->clone();
+  return copy;
+}
+
+/// The objects of every gpu.binary in the module (after
+/// --sparq-gpu-pipeline): (symbol, target, format, bytes) each, format
+/// "isa" (PTX text), "bin" (cubin) or "fatbin".
+py::list gpuObjects(Module &m) {
+  py::list objects;
+  m.module->walk([&](mlir::gpu::BinaryOp binary) {
+    for (mlir::Attribute attr : binary.getObjects()) {
+      auto object = llvm::cast<mlir::gpu::ObjectAttr>(attr);
+      std::string target;
+      llvm::raw_string_ostream(target) << object.getTarget();
+      llvm::StringRef data = object.getObject().getValue();
+      objects.append(py::make_tuple(
+          binary.getName().str(), target,
+          mlir::gpu::stringifyCompilationTarget(object.getFormat()).str(),
+          py::bytes(data.data(), data.size())));
+    }
+  });
+  return objects;
+}
 } // namespace
 
 PYBIND11_MODULE(_sparq, m) {
@@ -427,4 +456,6 @@ PYBIND11_MODULE(_sparq, m) {
   m.def("verify_module", &verifyModule);
   m.def("run_pipeline", &runPipeline);
   m.def("print_module", &printModule);
+  m.def("gpu_objects", &gpuObjects);
+  m.def("clone_module", &cloneModule);
 }

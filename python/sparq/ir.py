@@ -51,6 +51,25 @@ class Module:
             raise MLIRError(f"pipeline '{pipeline}' failed", diagnostics)
         return diagnostics
 
+    def compile_gpu(self, *, chip="sm_90a", format="isa", ptx=0,
+                    toolkit="/usr/local/cuda"):
+        """The module's sparq.matmul products as Tensor Core kernels for
+        `chip` (sm_80, sm_89, sm_90, sm_90a): PTX text (format="isa", a str)
+        or a cubin (format="bin", bytes; needs ptxas under `toolkit`). The
+        module itself is left unchanged. Raises MLIRError with the compiler's
+        diagnostics (e.g. an instruction the chip lacks)."""
+        if format not in ("isa", "bin"):
+            raise ValueError(f"format must be 'isa' or 'bin', not {format!r}")
+        lowered = Module(_sparq.clone_module(self._handle))
+        lowered.run(f"sparq-gpu-pipeline{{chip={chip} ptx={ptx} "
+                    f"format={format} toolkit={toolkit}}}")
+        objects = [o for o in _sparq.gpu_objects(lowered._handle)
+                   if o[0] == "sparq_kernels"]
+        if not objects:
+            raise MLIRError("the module has no sparq.matmul to compile", [])
+        data = objects[0][3]
+        return data.decode() if format == "isa" else data
+
     def to_string(self, *, generic=False, hex_above=-1):
         """The module's text; hex_above >= 0 prints constants with more
         elements than that in hex."""

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 import sparq
@@ -41,3 +43,38 @@ def test_failing_pipeline_raises():
         module.run("builtin.module(no-such-pass)")
     with pytest.raises(sparq.ir.MLIRError, match="pattern '3-4'"):
         module.run("builtin.module(sparq-prune{pattern=3-4})")
+
+
+SPARSE_FP8 = """
+func.func @f(%a: tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, %b: tensor<128x16xf8E5M2>) -> tensor<32x16xf32> {
+  %0 = sparq.matmul %a, %b : tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, tensor<128x16xf8E5M2> -> tensor<32x16xf32>
+  return %0 : tensor<32x16xf32>
+}
+"""
+
+
+def test_compile_gpu_emits_ptx_and_leaves_the_module():
+    module = sparq.ir.Module.parse(SPARSE_FP8)
+    before = str(module)
+    ptx = module.compile_gpu(chip="sm_89")
+    assert ".version 8.5" in ptx and ".target sm_89" in ptx
+    assert "mma.sp::ordered_metadata.sync.aligned.m16n8k64.row.col.f32.e4m3.e5m2.f32" in ptx
+    assert str(module) == before
+
+
+def test_compile_gpu_refuses_an_instruction_the_chip_lacks():
+    module = sparq.ir.Module.parse(SPARSE_FP8, name="sparse.mlir")
+    with pytest.raises(sparq.ir.MLIRError) as error:
+        module.compile_gpu(chip="sm_80")
+    assert any('"sparse.mlir":3:8' in loc and "which sm_89 and newer have" in message
+               for _, loc, message in error.value.diagnostics)
+    with pytest.raises(ValueError):
+        module.compile_gpu(format="fatbin")
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/local/cuda/bin/ptxas"),
+                    reason="needs CUDA's ptxas")
+def test_compile_gpu_assembles_a_cubin():
+    cubin = sparq.ir.Module.parse(SPARSE_FP8).compile_gpu(chip="sm_90a", format="bin")
+    assert cubin[:4] == b"\x7fELF"
+    assert b"sparq_mm_sp8_f8E4M3FN_f8E5M2_f32_nn" in cubin
