@@ -1,13 +1,11 @@
 //===- CPUPipeline.cpp - --sparq-cpu-pipeline -----------------------------===//
 #include "sparq/Pipelines/Pipelines.h"
 
+#include "HostPasses.h"
+
 #include "sparq/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -19,23 +17,7 @@ void sparq::buildCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertSparqToLLVM());
   pm.addPass(createCanonicalizerPass());
 
-  // Runtime calls take raw pointers into contiguous row-major buffers, so
-  // function boundaries get identity layouts. No deallocation pass runs: the
-  // runtime reads buffers through pointers that buffer ownership analysis
-  // cannot see, and the programs this pipeline serves (tests, examples) are
-  // short-lived.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  // Training loops carry weights computed by calls: fresh buffers each step.
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  addBufferizeAndLowerToCF(pm);
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

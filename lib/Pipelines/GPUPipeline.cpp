@@ -1,15 +1,13 @@
 //===- GPUPipeline.cpp - --sparq-gpu-pipeline -----------------------------===//
 #include "sparq/Pipelines/Pipelines.h"
 
+#include "HostPasses.h"
+
 #include "sparq/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -24,17 +22,7 @@ void sparq::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &o) {
   pm.addPass(createConvertSparqToNVVM(nvvm));
   pm.addPass(createCanonicalizerPass());
 
-  // The host, as in the CPU pipeline (see CPUPipeline.cpp).
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  addBufferizeAndLowerToCF(pm);
 
   // The kernels to NVVM, then both sides to LLVM and the kernels to PTX.
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());

@@ -4,13 +4,11 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace sparq {
@@ -37,7 +35,10 @@ struct ConvertSparqToNVVMPass
       return signalPassFailure();
     }
 
-    // Every product is checked before anything changes.
+    // Every product (and every use of an encoded tensor) is checked before
+    // anything changes.
+    if (failed(checkEncodedUses(module, "GPU")))
+      return signalPassFailure();
     unsigned needPtx = 0;
     bool ok = true;
     module.walk([&](MatmulOp op) {
@@ -73,49 +74,35 @@ struct ConvertSparqToNVVMPass
     });
     if (!ok)
       return signalPassFailure();
-    if (needPtx == 0)
-      return; // No sparq.matmul: nothing to put on the GPU.
-    unsigned version = std::max<unsigned>(ptx, needPtx);
-
-    // The kernel module, with the target that nvvm serialization uses.
-    OpBuilder builder(ctx);
-    builder.setInsertionPointToEnd(module.getBody());
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                    UnitAttr::get(ctx));
-    auto nvvmTarget = NVVM::NVVMTargetAttr::get(
-        ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda", target->name(),
-        "+ptx" + std::to_string(version));
-    auto kernels = gpu::GPUModuleOp::create(
-        builder, module.getLoc(), "sparq_kernels",
-        builder.getArrayAttr({nvvmTarget}));
+    // The kernel module, with the target that nvvm serialization uses; none
+    // without a sparq.matmul (the other sparq ops still go to the CPU).
+    gpu::GPUModuleOp kernels;
+    if (needPtx != 0) {
+      unsigned version = std::max<unsigned>(ptx, needPtx);
+      OpBuilder builder(ctx);
+      builder.setInsertionPointToEnd(module.getBody());
+      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      UnitAttr::get(ctx));
+      auto nvvmTarget = NVVM::NVVMTargetAttr::get(
+          ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda", target->name(),
+          "+ptx" + std::to_string(version));
+      kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                         "sparq_kernels",
+                                         builder.getArrayAttr({nvvmTarget}));
+    }
 
     SparqStorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    populateSparqToNVVMConversionPatterns(converter, kernels, patterns);
+    if (kernels)
+      populateSparqToNVVMConversionPatterns(converter, kernels, patterns);
     populateSparqToLLVMConversionPatterns(converter, patterns);
 
     ConversionTarget conversion(*ctx);
-    conversion.addIllegalDialect<SparqDialect>();
     conversion.addLegalDialect<
         arith::ArithDialect, bufferization::BufferizationDialect,
         gpu::GPUDialect, LLVM::LLVMDialect, memref::MemRefDialect,
         NVVM::NVVMDialect, scf::SCFDialect, tensor::TensorDialect>();
-    conversion.addDynamicallyLegalOp<arith::ConstantOp>(
-        [](arith::ConstantOp op) { return !getNMEncoding(op.getType()); });
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
-                                                                   converter);
-    populateCallOpTypeConversionPattern(patterns, converter);
-    populateReturnOpTypeConversionPattern(patterns, converter);
-    conversion.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return converter.isSignatureLegal(op.getFunctionType()) &&
-             converter.isLegal(&op.getBody());
-    });
-    conversion.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
-        [&](Operation *op) { return converter.isLegal(op); });
-    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
-                                                          conversion);
-    conversion.markUnknownOpDynamicallyLegal(
-        [&](Operation *op) { return converter.isLegal(op); });
+    configureSparqStorageConversion(converter, patterns, conversion);
     if (failed(applyPartialConversion(module, conversion, std::move(patterns))))
       signalPassFailure();
   }

@@ -63,3 +63,14 @@ func.func @fp8_out_unsaturated(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E4
   %0 = sparq.matmul %a, %b saturation <none> : tensor<32x64xf8E4M3FN>, tensor<64x16xf8E4M3FN> -> tensor<32x16xf8E4M3FN>
   return %0 : tensor<32x16xf8E4M3FN>
 }
+
+// -----
+
+// Encoded tensors travel only through sparq ops, signatures, calls, returns
+// and scf regions.
+func.func @encoded_cast(%x: tensor<4x8xf16>) -> tensor<4x8xf16, #sparq.nm<2:4>> {
+  %e = sparq.compress %x : tensor<4x8xf16> -> tensor<4x8xf16, #sparq.nm<2:4>>
+  // expected-error @below {{cannot take #sparq.nm-encoded tensors to the GPU: they may only flow through sparq ops, function signatures, calls, returns and scf regions}}
+  %c = tensor.cast %e : tensor<4x8xf16, #sparq.nm<2:4>> to tensor<4x8xf16, #sparq.nm<2:4>>
+  return %c : tensor<4x8xf16, #sparq.nm<2:4>>
+}

@@ -47,6 +47,17 @@ func.func @batched(%a: tensor<?x?x64xf8E4M3FN>, %b: tensor<?x64x?xf8E5M2>) -> te
   return %0 : tensor<?x?x?xf32>
 }
 
+// Other sparq ops run on the host, through the CPU runtime, as with
+// --convert-sparq-to-llvm.
+// CHECK-LABEL: func.func @host_ops(
+// CHECK: call @sparq_rt_prune(
+// CHECK-NOT: gpu.launch_func
+// CHECK: return
+func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
+  %p = sparq.prune %w <2:4> : tensor<16x64xf16>
+  return %p : tensor<16x64xf16>
+}
+
 // The kernels: per K step, 2 x 4 instructions per warp sharing fragments;
 // FP8 results converted in pairs with saturation.
 // CHECK: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx85">]

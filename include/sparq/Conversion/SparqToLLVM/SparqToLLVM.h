@@ -2,6 +2,7 @@
 #ifndef SPARQ_CONVERSION_SPARQTOLLVM_SPARQTOLLVM_H
 #define SPARQ_CONVERSION_SPARQTOLLVM_SPARQTOLLVM_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace sparq {
@@ -19,6 +20,21 @@ public:
 void populateSparqToLLVMConversionPatterns(
     const SparqStorageTypeConverter &converter,
     mlir::RewritePatternSet &patterns);
+
+/// Emits an error at the first op, other than sparq, func and scf ops and
+/// constants, that takes or yields an encoded tensor: no lowering can carry
+/// it there. `device` names the target in the message ("CPU", "GPU").
+mlir::LogicalResult checkEncodedUses(mlir::ModuleOp module,
+                                     llvm::StringRef device);
+
+/// Makes the sparq dialect illegal in `target` and lets encoded tensors
+/// cross function signatures, calls, returns and scf regions as their
+/// storage tensors (adding those structural patterns to `patterns`); any
+/// other op is legal once it holds no encoded tensor. The caller adds its
+/// own legal dialects and sparq patterns.
+void configureSparqStorageConversion(const SparqStorageTypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns,
+                                     mlir::ConversionTarget &target);
 
 } // namespace sparq
 
