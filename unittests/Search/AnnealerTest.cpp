@@ -354,8 +354,11 @@ TEST(AnnealerTest, ProgressByTimeRunsTheBudget) {
   AnnealStats s = anneal(p, o);
   EXPECT_TRUE(s.stoppedByTime);
   EXPECT_GE(s.seconds, 0.05);
-  // The schedule ran (nearly) to its end temperature.
-  EXPECT_LT(s.lastTemperature, 1.5);
+  // The schedule followed the clock: the temperature fell from its start.
+  // (How close it came to the end depends on when the last chunk began, which
+  // a loaded machine decides: no tighter bound is safe in a test.)
+  EXPECT_LT(s.lastTemperature, 0.9 * o.schedule.start);
+  EXPECT_GE(s.lastTemperature, o.schedule.end);
 }
 
 TEST(AnnealerTest, EmptyProblemDoesNothing) {
