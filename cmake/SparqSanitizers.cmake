@@ -18,6 +18,10 @@ if(SPARQ_SANITIZE)
   add_compile_options(-fsanitize=${_sparq_sanitizers} -fno-sanitize-recover=all
     -fno-omit-frame-pointer)
   add_compile_definitions(_GLIBCXX_ASSERTIONS)
+  if("address" IN_LIST SPARQ_SANITIZE)
+    add_compile_options(
+      "SHELL:-include ${CMAKE_CURRENT_LIST_DIR}/SparqAsanNoPoison.h")
+  endif()
   add_link_options(-fsanitize=${_sparq_sanitizers})
   # Shared libraries (libsparq_runtime.so) get the sanitizer runtime from the
   # process that loads them; HandleLLVMOptions' -z defs would reject that.
