@@ -73,6 +73,9 @@ int main(void) {
   // CHECK: created sparq-quantize: 1
   MlirPass pass = mlirCreateSparqTransformsSparqQuantize();
   printf("created sparq-quantize: %d\n", pass.ptr != NULL);
+  // A pass belongs to whoever creates it until a pass manager takes it; the
+  // C API has no other way to free it.
+  mlirPassManagerAddOwnedPass(pm, pass);
 
   mlirPassManagerDestroy(pm);
   mlirModuleDestroy(module);
