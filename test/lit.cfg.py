@@ -49,12 +49,18 @@ runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
 # cannot take it for an expected error. The uninstrumented mlir-runner gets
 # the sanitizer runtime preloaded to load the instrumented runtime library;
 # its JIT'd programs leak by design (no deallocation pass), so no leak check.
+# `%limit-address-space KB` caps the memory of the commands after it (tests
+# that huge constants are not expanded); ASan reserves terabytes of address
+# space for its shadow memory, so there it limits nothing.
+limit = "ulimit -v"
 if config.sparq_sanitize:
     for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS"]:
         config.environment[var] = "abort_on_error=1:print_stacktrace=1"
     if "address" in config.sparq_sanitize:
         runner = ("env LD_PRELOAD=" + config.sparq_sanitizer_runtime
                   + " ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 " + runner)
+        limit = ":"
+config.substitutions.append(("%limit-address-space", limit))
 config.substitutions.append((
     "%sparq-run",
     runner + " -e main -entry-point-result=void -shared-libs=" + runner_libs))

@@ -33,32 +33,51 @@ static std::optional<size_t> getStorageBytes(Type elementType) {
   return llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
 }
 
-std::optional<ConstantElements> ConstantElements::read(Attribute attr) {
+/// The number of elements of the static `shape`, or std::nullopt above
+/// `limit`. Shapes may multiply past int64_t (ShapedType::getNumElements
+/// would wrap).
+static std::optional<int64_t> countElements(ArrayRef<int64_t> shape,
+                                            int64_t limit) {
+  if (llvm::is_contained(shape, 0))
+    return 0;
+  int64_t count = 1;
+  for (int64_t size : shape) {
+    if (size > limit / count)
+      return std::nullopt;
+    count *= size;
+  }
+  return count;
+}
+
+std::optional<ConstantElements> ConstantElements::read(Attribute attr,
+                                                       bool allowLargeSplat) {
   auto elements = dyn_cast_or_null<ElementsAttr>(attr);
   if (!elements)
     return std::nullopt;
   auto type = dyn_cast<ShapedType>(elements.getType());
-  if (!type || !type.hasStaticShape() ||
-      type.getNumElements() > kMaxFoldElements)
+  if (!type || !type.hasStaticShape())
     return std::nullopt;
+  std::optional<int64_t> count =
+      countElements(type.getShape(), kMaxFoldElements);
   std::optional<size_t> bytes = getStorageBytes(type.getElementType());
-  if (!bytes)
+  if (!count || !bytes)
     return std::nullopt;
-  size_t total = size_t(type.getNumElements()) * *bytes;
+  size_t total = size_t(*count) * *bytes;
 
   if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(attr)) {
     ArrayRef<char> raw = dense.getRawData();
     bool splat = dense.isSplat();
-    if (raw.size() != (splat ? *bytes : total))
+    if (raw.size() != (splat ? *bytes : total) ||
+        (splat && !allowLargeSplat && *count > kMaxSplatExpansionElements))
       return std::nullopt;
-    return ConstantElements(type, raw, splat, /*resource=*/false);
+    return ConstantElements(type, *count, raw, splat, /*resource=*/false);
   }
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     // An elided or not-yet-loaded blob has no data: nothing to fold.
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob || blob->getData().size() != total)
       return std::nullopt;
-    return ConstantElements(type, blob->getData(), /*splat=*/false,
+    return ConstantElements(type, *count, blob->getData(), /*splat=*/false,
                             /*resource=*/true);
   }
   return std::nullopt;
@@ -67,6 +86,7 @@ std::optional<ConstantElements> ConstantElements::read(Attribute attr) {
 ArrayRef<char> ConstantElements::getRawData() const {
   if (!splat)
     return data;
+  assert(isExpandable() && "splat too large to expand");
   if (!expanded) {
     size_t bytes = data.size();
     expanded = std::make_shared<std::vector<char>>(bytes * getNumElements());

@@ -25,6 +25,11 @@ namespace sparq {
 /// fold never allocates more than a few times this many bytes.
 constexpr int64_t kMaxFoldElements = int64_t(1) << 28;
 
+/// Splats are expanded into their elements only up to this many elements (64
+/// MiB of f32): a fold whose result is not a splat leaves a larger splat to
+/// run time, so that a few bytes of IR never turn into gigabytes.
+constexpr int64_t kMaxSplatExpansionElements = int64_t(1) << 24;
+
 /// Results with at least this many elements are emitted as dense_resource
 /// blobs (printed as one hex string) instead of DenseElementsAttr.
 constexpr int64_t kResourceThresholdElements = int64_t(1) << 16;
@@ -38,14 +43,22 @@ public:
   /// Reads `attr` when it is a DenseIntOrFPElementsAttr or a
   /// DenseResourceElementsAttr whose blob is present and of the right size;
   /// std::nullopt otherwise, or when the constant exceeds kMaxFoldElements.
-  static std::optional<ConstantElements> read(mlir::Attribute attr);
+  /// Splats of more than kMaxSplatExpansionElements are refused too, unless
+  /// `allowLargeSplat`: then the caller handles them without getRawData().
+  static std::optional<ConstantElements> read(mlir::Attribute attr,
+                                              bool allowLargeSplat = false);
 
   mlir::ShapedType getType() const { return type; }
-  int64_t getNumElements() const { return type.getNumElements(); }
+  int64_t getNumElements() const { return numElements; }
   bool isSplat() const { return splat; }
   bool isResource() const { return resource; }
+  /// Whether getRawData() may be called: not a splat over the expansion limit.
+  bool isExpandable() const {
+    return !splat || numElements <= kMaxSplatExpansionElements;
+  }
 
   /// Bytes of all elements, row-major; a splat is expanded (once) on demand.
+  /// Requires isExpandable().
   llvm::ArrayRef<char> getRawData() const;
   /// The single element of a splat, or the first element otherwise.
   llvm::ArrayRef<char> getFirstElement() const;
@@ -53,11 +66,13 @@ public:
   float getF32(int64_t i) const;
 
 private:
-  ConstantElements(mlir::ShapedType type, llvm::ArrayRef<char> data,
-                   bool splat, bool resource)
-      : type(type), data(data), splat(splat), resource(resource) {}
+  ConstantElements(mlir::ShapedType type, int64_t numElements,
+                   llvm::ArrayRef<char> data, bool splat, bool resource)
+      : type(type), numElements(numElements), data(data), splat(splat),
+        resource(resource) {}
 
   mlir::ShapedType type;
+  int64_t numElements;
   llvm::ArrayRef<char> data;
   bool splat = false;
   bool resource = false;

@@ -60,8 +60,10 @@ static num::AxisView sparseView(ShapedType type, NMAttr pattern) {
 //===----------------------------------------------------------------------===//
 
 OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
-  auto input = ConstantElements::read(adaptor.getInput());
-  auto scale = ConstantElements::read(adaptor.getScale());
+  auto input = ConstantElements::read(adaptor.getInput(),
+                                      /*allowLargeSplat=*/true);
+  auto scale = ConstantElements::read(adaptor.getScale(),
+                                      /*allowLargeSplat=*/true);
   if (!input || !scale)
     return {};
   num::QuantizeOptions options;
@@ -78,7 +80,7 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
 
   // A splat stays a splat when every element sees the same scale and the
   // same rounding, whatever the tensor's size.
-  if (input->isSplat() && scale->getNumElements() == 1 &&
+  if (input->isSplat() && (scale->isSplat() || scale->getNumElements() == 1) &&
       options.rounding == num::Rounding::NearestEven) {
     uint8_t code;
     float s = scale->getF32(0);
@@ -87,6 +89,8 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
     return DenseElementsAttr::getFromRawBuffer(
         getType(), ArrayRef<char>(reinterpret_cast<char *>(&code), 1));
   }
+  if (!input->isExpandable() || !scale->isExpandable())
+    return {};
   ConstantBuilder result(getType(), input->isResource());
   ArrayRef<char> scales = scale->getRawData();
   if (!num::quantize(input->getRawData().data(), kind,
@@ -100,13 +104,15 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
-  auto input = ConstantElements::read(adaptor.getInput());
-  auto scale = ConstantElements::read(adaptor.getScale());
+  auto input = ConstantElements::read(adaptor.getInput(),
+                                      /*allowLargeSplat=*/true);
+  auto scale = ConstantElements::read(adaptor.getScale(),
+                                      /*allowLargeSplat=*/true);
   if (!input || !scale)
     return {};
   num::Fp8Format format = toFp8Format(input->getType().getElementType());
   num::ElementKind outKind = *getElementKind(getType().getElementType());
-  if (input->isSplat() && scale->getNumElements() == 1) {
+  if (input->isSplat() && (scale->isSplat() || scale->getNumElements() == 1)) {
     float s = scale->getF32(0);
     uint32_t value = 0;
     num::dequantize(reinterpret_cast<const uint8_t *>(
@@ -116,6 +122,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
         getType(), ArrayRef<char>(reinterpret_cast<char *>(&value),
                                   num::elementByteSize(outKind)));
   }
+  if (!input->isExpandable() || !scale->isExpandable())
+    return {};
   ConstantBuilder result(getType(), input->isResource());
   ArrayRef<char> scales = scale->getRawData();
   if (!num::dequantize(
@@ -129,7 +137,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult AmaxOp::fold(FoldAdaptor adaptor) {
-  auto input = ConstantElements::read(adaptor.getInput());
+  auto input = ConstantElements::read(adaptor.getInput(),
+                                      /*allowLargeSplat=*/true);
   if (!input)
     return {};
   num::ElementKind kind = *getElementKind(input->getType().getElementType());
@@ -143,6 +152,11 @@ OpFoldResult AmaxOp::fold(FoldAdaptor adaptor) {
                                         getParallelFor(getContext()));
     return DenseElementsAttr::get(getType(), ArrayRef<float>(amax));
   }
+  if (input->isSplat() && input->getNumElements() > 0) {
+    // Every slice of a non-empty splat has the same amax.
+    float amax = num::amax(input->getFirstElement().data(), kind, 1);
+    return DenseElementsAttr::get(getType(), ArrayRef<float>(amax));
+  }
   num::AxisView view = viewAlong(input->getType(), *getAxis());
   SmallVector<float> amax(view.axis);
   if (!num::amaxPerAxis(input->getRawData().data(), kind, view, amax.data(),
@@ -152,12 +166,17 @@ OpFoldResult AmaxOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult ScaleOp::fold(FoldAdaptor adaptor) {
-  auto amax = ConstantElements::read(adaptor.getAmax());
+  auto amax = ConstantElements::read(adaptor.getAmax(),
+                                     /*allowLargeSplat=*/true);
   if (!amax)
     return {};
   num::Fp8Format format = toFp8Format(getFormat());
   SmallVector<float> scales;
-  for (int64_t i = 0, e = amax->getNumElements(); i < e; ++i)
+  // A splat's scales are a splat.
+  int64_t count = amax->getNumElements();
+  if (amax->isSplat())
+    count = std::min<int64_t>(count, 1);
+  for (int64_t i = 0; i < count; ++i)
     scales.push_back(num::computeFp8Scale(amax->getF32(i), format,
                                             static_cast<int32_t>(getMargin())));
   return DenseElementsAttr::get(getType(), ArrayRef<float>(scales));

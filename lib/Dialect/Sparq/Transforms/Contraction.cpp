@@ -166,7 +166,12 @@ Value sparq::transposeLastTwo(OpBuilder &builder, Location loc, Value value) {
 
   // Constants are transposed here so that later folds see a constant.
   Attribute attr;
-  if (matchPattern(value, m_Constant(&attr)))
+  if (matchPattern(value, m_Constant(&attr))) {
+    // A splat transposes to itself, at any size.
+    auto dense = dyn_cast<DenseElementsAttr>(attr);
+    if (dense && dense.isSplat())
+      return arith::ConstantOp::create(builder, loc,
+                                       dense.resizeSplat(resultType));
     if (auto elements = ConstantElements::read(attr)) {
       ArrayRef<char> raw = elements->getRawData();
       size_t bytes = raw.size() / std::max<int64_t>(elements->getNumElements(), 1);
@@ -182,6 +187,7 @@ Value sparq::transposeLastTwo(OpBuilder &builder, Location loc, Value value) {
                         bytes);
       return arith::ConstantOp::create(builder, loc, out.finish());
     }
+  }
 
   SmallVector<Value> sizes;
   for (int64_t d = 0; d < rank; ++d)
