@@ -90,3 +90,14 @@ func.func @element_count_overflows() -> tensor<4294967296x4294967296xf32> {
   %p = sparq.prune %c <2:4> : tensor<4294967296x4294967296xf32>
   return %p : tensor<4294967296x4294967296xf32>
 }
+
+// -----
+
+// The multiply-adds of a matmul whose sizes overflow int64_t exceed the fold
+// limit (they were a signed overflow).
+// CHECK-LABEL: func @matmul_macs_overflow
+// CHECK: sparq.matmul
+func.func @matmul_macs_overflow(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<4294967296x4294967296xf32> {
+  %c = sparq.matmul %a, %b : tensor<?x?xf32>, tensor<?x?xf32> -> tensor<4294967296x4294967296xf32>
+  return %c : tensor<4294967296x4294967296xf32>
+}

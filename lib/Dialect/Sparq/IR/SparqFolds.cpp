@@ -18,6 +18,7 @@
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace sparq;
@@ -385,8 +386,14 @@ OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
   shape.m = resultType.getDimSize(rank - 2);
   shape.n = resultType.getDimSize(rank - 1);
   shape.k = getLhs().getType().getDimSize(rank - 1);
-  if (ShapedType::isDynamic(shape.k) ||
-      shape.batch * shape.m * shape.n * shape.k > kMaxFoldMatmulMacs)
+  if (ShapedType::isDynamic(shape.k))
+    return {};
+  // Sizes are any int64_t: the product may overflow.
+  std::optional<int64_t> macs = llvm::checkedMul(shape.batch, shape.m);
+  for (int64_t size : {shape.n, shape.k})
+    if (macs)
+      macs = llvm::checkedMul(*macs, size);
+  if (!macs || *macs > kMaxFoldMatmulMacs)
     return {};
 
   FoldOperand lhs, rhs;
