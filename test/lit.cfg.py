@@ -45,14 +45,14 @@ runner_libs = ",".join([
     os.path.join(config.sparq_lib_dir, "libsparq_runtime.so"),
 ])
 runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+# `%limit-address-space KB` caps the memory of the commands after it (tests
+# that huge constants are not expanded); ASan reserves terabytes of address
+# space for its shadow memory, so under ASan it limits nothing.
+limit = "ulimit -v"
 # Sanitizer builds (scripts/sanitize.sh): any report aborts, so that `not`
 # cannot take it for an expected error. The uninstrumented mlir-runner gets
 # the sanitizer runtime preloaded to load the instrumented runtime library;
 # its JIT'd programs leak by design (no deallocation pass), so no leak check.
-# `%limit-address-space KB` caps the memory of the commands after it (tests
-# that huge constants are not expanded); ASan reserves terabytes of address
-# space for its shadow memory, so there it limits nothing.
-limit = "ulimit -v"
 if config.sparq_sanitize:
     for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS"]:
         config.environment[var] = "abort_on_error=1:print_stacktrace=1"

@@ -7,6 +7,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/CheckedArithmetic.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace sparq;
@@ -22,7 +25,12 @@ int64_t Contraction::getNumMacs() const {
     return -1;
   int64_t rank = lhsType.getRank();
   int64_t k = lhsType.getDimSize(transposeLhs ? rank - 2 : rank - 1);
-  return out.getNumElements() * k;
+  // Static sizes may multiply past int64_t: saturate.
+  std::optional<int64_t> macs = k;
+  for (int64_t size : out.getShape())
+    if (macs)
+      macs = llvm::checkedMul(*macs, size);
+  return macs.value_or(std::numeric_limits<int64_t>::max());
 }
 
 /// Positions of the loop dimensions `dims` among the results of `map`, each

@@ -31,7 +31,8 @@ struct Contraction {
 
   /// The element type shared by the operands and the result.
   mlir::Type getElementType() const;
-  /// M * N * K (times the batch), or -1 when a size is dynamic.
+  /// M * N * K (times the batch), or -1 when a size is dynamic; saturates
+  /// at INT64_MAX.
   int64_t getNumMacs() const;
 };
 
