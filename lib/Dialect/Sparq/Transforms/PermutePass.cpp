@@ -37,6 +37,9 @@ namespace {
 /// A constant with dimension `dim` permuted: new[.., p, ..] = old[.., perm[p], ..].
 ElementsAttr permuteConstant(Attribute attr, int64_t dim,
                              ArrayRef<int32_t> perm) {
+  // A permuted splat is the same splat.
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return dense;
   auto data = ConstantElements::read(attr);
   if (!data)
     return {};
@@ -54,6 +57,17 @@ ElementsAttr permuteConstant(Attribute attr, int64_t dim,
                   raw.data() + ((o * view.axis + perm[p]) * view.inner) * bytes,
                   line);
   return out.finish();
+}
+
+/// Whether `value` is a constant that permuteConstant can permute (not an
+/// elided or oversized blob, not i1).
+bool isPermutableConstant(Value value) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return false;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return true;
+  return ConstantElements::read(attr).has_value();
 }
 
 /// Where an activation's channels can be permuted at no run-time cost: a
@@ -85,7 +99,7 @@ std::optional<Producer> findProducer(Value activation) {
     if (linalg::isaContractionOpInterface(op)) {
       FailureOr<Contraction> c = matchContraction(op, ignored);
       if (failed(c) || c->batched || c->batchIntoM ||
-          !matchPattern(c->rhs, m_Constant()) ||
+          !isPermutableConstant(c->rhs) ||
           !c->init.getDefiningOp<linalg::FillOp>())
         return std::nullopt;
       producer.product = op;
@@ -116,7 +130,7 @@ std::optional<Producer> findProducer(Value activation) {
       // A constant indexed by the channel alone moves with the channels.
       if (map.getNumResults() == 1 &&
           map.getResult(0) == getAffineDimExpr(rank - 1, map.getContext()) &&
-          matchPattern(input->get(), m_Constant())) {
+          isPermutableConstant(input->get())) {
         producer.channelConstants.push_back({generic, input->getOperandNumber()});
         continue;
       }
