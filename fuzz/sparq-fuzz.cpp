@@ -24,6 +24,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -83,6 +84,32 @@ std::string print(Operation *op) {
   return text;
 }
 
+/// Inputs that crash MLIR 22 itself, in code sparq cannot change, are
+/// skipped so that fuzzing goes on past them (see fuzz/README.md): a
+/// dense_resource blob whose leading alignment word is not a power of two,
+/// or is huge, makes the builtin dialect's blob parser allocate with that
+/// alignment (an abort, or a sanitizer report).
+bool hitsKnownUpstreamCrash(StringRef text) {
+  size_t resources = text.find("{-#");
+  if (resources == StringRef::npos)
+    return false;
+  for (size_t pos = text.find("\"0x", resources); pos != StringRef::npos;
+       pos = text.find("\"0x", pos + 3)) {
+    StringRef hex = text.substr(pos + 3);
+    uint32_t alignment = 0;
+    for (unsigned byte = 0; byte < 4; ++byte) {
+      unsigned value;
+      if (hex.size() < 2 * byte + 2 ||
+          hex.substr(2 * byte, 2).getAsInteger(16, value))
+        return false; // Not a blob: the parser rejects it cleanly.
+      alignment |= value << (8 * byte);
+    }
+    if (!llvm::isPowerOf2_32(alignment) || alignment > 4096)
+      return true;
+  }
+  return false;
+}
+
 OwningOpRef<ModuleOp> parse(StringRef text, MLIRContext &ctx) {
   llvm::SourceMgr sourceMgr;
   // A copy: the lexer reads the terminating NUL that MemoryBuffer adds.
@@ -105,6 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const Pipeline &pipeline =
       kPipelines[static_cast<uint8_t>(data[0] - 'A') % kNumPipelines];
   StringRef text(reinterpret_cast<const char *>(data) + 1, size - 1);
+  if (hitsKnownUpstreamCrash(text))
+    return 0;
 
   MLIRContext ctx(*registry, MLIRContext::Threading::DISABLED);
   // Diagnostics are the expected outcome of most inputs: drop them.
