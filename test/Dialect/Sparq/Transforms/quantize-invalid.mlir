@@ -4,6 +4,7 @@
 // RUN: not sparq-opt %s --sparq-quantize="activation-scaling=static calibration=%S/Inputs/calibration-bad-value.json" 2>&1 | FileCheck %s --check-prefix=BADVALUE
 // RUN: not sparq-opt %s --sparq-quantize="activation-scaling=static calibration=%S/Inputs/calibration-not-json.json" 2>&1 | FileCheck %s --check-prefix=NOTJSON
 // RUN: not sparq-opt %s --sparq-quantize="activation-scaling=static calibration=%S/Inputs/does-not-exist.json" 2>&1 | FileCheck %s --check-prefix=NOFILE
+// RUN: not sparq-opt %s --sparq-quantize="activation-scaling=static calibration=%S/Inputs/calibration-not-object.json" 2>&1 | FileCheck %s --check-prefix=NOTOBJECT
 // RUN: not sparq-opt %s --sparq-quantize="calibration=%S/Inputs/calibration.json" 2>&1 | FileCheck %s --check-prefix=NOTSTATIC
 // RUN: not sparq-opt %s --sparq-quantize="activation-scaling=delayed" 2>&1 | FileCheck %s --check-prefix=CALLED
 // RUN: not sparq-opt %s --sparq-quantize="activation-scaling=delayed amax-history=0" 2>&1 | FileCheck %s --check-prefix=HISTORY
@@ -14,6 +15,7 @@
 // BADVALUE: error: calibration entry 'fc1' must be a finite positive amax or a pair [amax or null, amax or null]
 // NOTJSON: error: calibration table '{{.*}}calibration-not-json.json' is not valid JSON
 // NOFILE: error: cannot read calibration table '{{.*}}does-not-exist.json'
+// NOTOBJECT: error: calibration table '{{.*}}calibration-not-object.json' must be a JSON object of name: amax
 // NOTSTATIC: error: a calibration table needs activation-scaling=static
 // CALLED: error: {{.*}}delayed scaling adds amax-history state to @layer, which is called inside the module
 // HISTORY: error: amax-history must be at least 1
