@@ -1,10 +1,12 @@
 //===- KernelSimulationTest.cpp - the GPU kernels' data movement on the CPU ===//
 //
-// Runs every lane of sparq's Tensor Core kernels on the CPU: the index
+// Runs every thread of sparq's Tensor Core kernels on the CPU: the index
 // arithmetic is the emitter's own (KernelIndexing.h instantiated on
-// integers), register packing and metadata filling are as MmaKernel.cpp
-// emits them, and each warp-level instruction is the numerics library's
-// exact model (numerics/MMA.h). The result must equal a plain reference
+// integers) -- each K step's global-to-shared copies by all threads of a
+// block, then every lane's fragment loads from shared memory --, register
+// packing and metadata filling are as MmaKernel.cpp emits them, and each
+// warp-level instruction is the numerics library's exact model
+// (numerics/MMA.h). The result must equal a plain reference
 // matmul of the logical (uncompressed) operands, for every instruction
 // family, both orientations (sparse lhs, sparse rhs), and sizes that are not
 // multiples of any tile. Values are small integers, so every partial sum is
@@ -20,6 +22,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -70,6 +73,32 @@ struct Buffer {
     std::memcpy(&bits, &data[size_t(at.line * columns + at.column) * bytes],
                 bytes);
     return at.inBounds ? bits : 0;
+  }
+};
+
+/// One shared-memory tile of a K step: raw element bits, and how often
+/// each element was written.
+struct SharedTile {
+  int64_t rows, cols;
+  std::vector<uint32_t> bits;
+  std::vector<int> writes;
+  SharedTile(int64_t rows, int64_t cols)
+      : rows(rows), cols(cols), bits(size_t(rows * cols)),
+        writes(size_t(rows * cols)) {}
+  size_t at(int64_t r, int64_t c) const {
+    EXPECT_TRUE(r >= 0 && r < rows && c >= 0 && c < cols)
+        << "shared [" << r << "][" << c << "] outside " << rows << " x " << cols;
+    return size_t(std::clamp<int64_t>(r, 0, rows - 1) * cols +
+                  std::clamp<int64_t>(c, 0, cols - 1));
+  }
+  void store(const Indexing::Copy &copy, uint32_t value) {
+    size_t i = at(copy.sharedRow, copy.sharedCol);
+    bits[i] = value;
+    ++writes[i];
+  }
+  uint32_t load(const Indexing::SharedAt &p) const { return bits[at(p.row, p.col)]; }
+  bool complete() const {
+    return std::all_of(writes.begin(), writes.end(), [](int w) { return w == 1; });
   }
 };
 
@@ -205,64 +234,91 @@ void simulate(const Case &c, unsigned seed) {
   constexpr int64_t kTiles = kFragsM * kFragsN;
 
   for (int64_t by = 0; by * kBlockRows < rows; ++by)
-    for (int64_t bx = 0; bx * kBlockCols < cols; ++bx)
-      for (int64_t warp = 0; warp < kWarpsPerBlock; ++warp) {
-        std::vector<Indexing> lanes;
-        for (int64_t lane = 0; lane < 32; ++lane)
-          lanes.emplace_back(ops, c.family, c.sparseRhs, rows, cols, c.k, bx,
-                             by, 32 * warp + lane);
-        std::vector<mma::Fragment> acc(kTiles, mma::Fragment{});
-        for (int64_t k0 = 0; k0 < c.k; k0 += layout.k) {
-          // Per lane: A registers per row tile, B per column tile, metadata.
+    for (int64_t bx = 0; bx * kBlockCols < cols; ++bx) {
+      std::vector<Indexing> threads;
+      for (int64_t t = 0; t < kThreadsPerBlock; ++t)
+        threads.emplace_back(ops, c.family, c.sparseRhs, rows, cols, c.k, bx,
+                             by, t);
+      const SharedTiles &tiles = threads[0].getTiles();
+      std::vector<std::vector<mma::Fragment>> acc(
+          kWarpsPerBlock, std::vector<mma::Fragment>(kTiles, mma::Fragment{}));
+      for (int64_t k0 = 0; k0 < c.k; k0 += layout.k) {
+        // Every thread's copies to shared memory; each element of each tile
+        // must be written exactly once.
+        SharedTile sharedA(tiles.aRows, tiles.aCols), sharedB(tiles.bRows, tiles.bCols),
+            sharedMeta(tiles.metaRows, tiles.metaCols);
+        for (Indexing &t : threads) {
+          for (int64_t j = 0; j < tiles.aCopies(); ++j) {
+            Indexing::Copy copy = t.copyA(k0, j);
+            sharedA.store(copy, aSource.load(copy.global, outOfBuffer));
+          }
+          for (int64_t j = 0; j < tiles.bCopies(); ++j) {
+            Indexing::Copy copy = t.copyB(k0, j);
+            sharedB.store(copy, bSource.load(copy.global, outOfBuffer));
+          }
+          if (sparse)
+            for (int64_t j = 0; j < tiles.metaCopies(); ++j) {
+              Indexing::MetadataCopy m = t.copyMetadata(k0, j);
+              sharedMeta.store(m.copy, meta.load(m.copy.global, outOfBuffer) |
+                                           uint32_t(m.fill));
+            }
+        }
+        ASSERT_TRUE(sharedA.complete() && sharedB.complete() &&
+                    (!sparse || sharedMeta.complete()))
+            << "a shared tile element written other than once, k0 " << k0;
+
+        // Each warp: registers from shared memory, then its instructions.
+        for (int64_t warp = 0; warp < kWarpsPerBlock; ++warp) {
+          Indexing *lanes = &threads[size_t(32 * warp)];
           std::vector<mma::WarpState> aState(kFragsM), bState(kFragsN);
-          auto pack = [&](auto element, size_t count, const Buffer &source,
-                          std::array<uint32_t, 4> &regs, Indexing &lane) {
+          auto pack = [&](auto at, size_t count, const SharedTile &tile,
+                          std::array<uint32_t, 4> &regs) {
             unsigned width = 32 / layout.perRegister;
             for (size_t i = 0; i < count; ++i)
               regs[i / layout.perRegister] |=
-                  source.load(element(lane, unsigned(i)), outOfBuffer)
-                  << (width * (i % layout.perRegister));
+                  tile.load(at(unsigned(i))) << (width * (i % layout.perRegister));
           };
           for (int64_t fm = 0; fm < kFragsM; ++fm)
             for (int64_t l = 0; l < 32; ++l) {
-              pack([&](Indexing &x, unsigned i) { return x.a(k0, fm, i); },
-                   layout.a.size(), aSource, aState[fm].a[l], lanes[l]);
-              for (unsigned h = 0; h < layout.metadata.size(); ++h) {
-                Indexing::MetadataAccess m = lanes[l].metadata(k0, fm, h);
-                uint32_t word = meta.load(m.at, outOfBuffer) | uint32_t(m.fill);
-                aState[fm].metadata[l] |= word << (16 * h);
-              }
+              pack([&](unsigned i) { return lanes[l].a(fm, i); }, layout.a.size(),
+                   sharedA, aState[fm].a[l]);
+              for (unsigned h = 0; h < layout.metadata.size(); ++h)
+                aState[fm].metadata[l] |=
+                    sharedMeta.load(lanes[l].metadata(fm, h)) << (16 * h);
             }
           for (int64_t fn = 0; fn < kFragsN; ++fn)
             for (int64_t l = 0; l < 32; ++l)
-              pack([&](Indexing &x, unsigned i) { return x.b(k0, fn, i); },
-                   layout.b.size(), bSource, bState[fn].b[l], lanes[l]);
+              pack([&](unsigned i) { return lanes[l].b(fn, i); }, layout.b.size(),
+                   sharedB, bState[fn].b[l]);
 
           for (int64_t t = 0; t < kTiles; ++t) {
             mma::WarpState state = aState[t / kFragsN];
             state.b = bState[t % kFragsN].b;
-            state.c = acc[t];
+            state.c = acc[warp][t];
             state.selector = layout.selector;
             mma::MetadataError error;
-            mma::Status status = mma::execute(instr, state, acc[t], &error);
+            mma::Status status = mma::execute(instr, state, acc[warp][t], &error);
             ASSERT_EQ(status, mma::Status::Ok)
                 << mma::statusName(status) << " at A row " << error.row
-                << " chunk " << error.chunk << ", k0 " << k0 << " lane " << error.lane
-                << " bit " << error.bit << " nibble " << int(error.nibble);
+                << " chunk " << error.chunk << ", k0 " << k0 << " lane "
+                << error.lane << " bit " << error.bit << " nibble "
+                << int(error.nibble);
           }
         }
+      }
+      for (int64_t warp = 0; warp < kWarpsPerBlock; ++warp)
         for (int64_t t = 0; t < kTiles; ++t)
           for (int64_t l = 0; l < 32; ++l)
             for (unsigned i = 0; i < 4; ++i) {
               Indexing::OutputAccess at =
-                  lanes[l].output(t / kFragsN, t % kFragsN, i);
+                  threads[size_t(32 * warp + l)].output(t / kFragsN, t % kFragsN, i);
               if (!at.inBounds)
                 continue;
               ASSERT_TRUE(at.m >= 0 && at.m < c.m && at.n >= 0 && at.n < c.n);
-              out[size_t(at.m * c.n + at.n)] = acc[t][l][i];
+              out[size_t(at.m * c.n + at.n)] = acc[warp][t][l][i];
               ++writes[size_t(at.m * c.n + at.n)];
             }
-      }
+    }
   EXPECT_FALSE(outOfBuffer) << "a clamped load left its buffer";
 
   for (int64_t i = 0; i < c.m; ++i)

@@ -54,11 +54,13 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
 
     Each block of four warps computes a 64 x 64 tile of the result, each
     warp a 2 x 4 grid of 16 x 8 instruction tiles (an A fragment feeds four
-    instructions, a B fragment two); every lane loads the elements and the
-    metadata the PTX ISA assigns to it, with bounds checks, so any M, N and K
-    work (the unit tests run this data movement on the numerics library's
-    model of the instructions). Operands are read straight from global
-    memory: no shared-memory staging or ldmatrix yet.
+    instructions, a B fragment two). At each K step the block copies its A,
+    B and metadata tiles to shared memory (coalesced, bounds-checked, so any
+    M, N and K work), then every lane reads from there the elements and the
+    metadata the PTX ISA assigns to it; the unit tests run this data
+    movement on the numerics library's model of the instructions. Not yet:
+    vectorized or asynchronous (cp.async / TMA) copies, double buffering,
+    ldmatrix, wgmma.
 
     A 2:4 rhs (the K x N weight of a linalg program) makes the kernel compute
     the transposed product, so that the sparse operand is the instruction's

@@ -1,11 +1,12 @@
 //===- MmaKernel.cpp - GPU kernels for sparq.matmul -----------------------===//
 //
-// Each warp computes a kFragsM x kFragsN grid of 16 x 8 tiles of the
-// instruction's D, stepping through K one instruction at a time; every lane
-// loads exactly the operand elements the PTX ISA assigns to it, at the
-// places KernelIndexing.h computes, element by element with bounds checks,
-// so any M, N and K work: out-of-range elements read as zero and their
-// metadata as a valid "indices 0 and 1" nibble.
+// Each block steps through K one instruction at a time: its threads copy
+// the step's A, B and metadata tiles to shared memory (coalesced, with
+// bounds checks, so any M, N and K work: out-of-range elements read as zero
+// and their metadata as a valid "indices 0 and 1" nibble), then each warp
+// computes a kFragsM x kFragsN grid of 16 x 8 tiles of the instruction's D,
+// every lane reading from shared memory exactly the operand elements the PTX
+// ISA assigns to it. All positions come from KernelIndexing.h.
 //
 //===----------------------------------------------------------------------===//
 #include "MmaKernel.h"
@@ -119,34 +120,64 @@ private:
         b, loc, VectorType::get({2}, b.getF16Type()), reg);
   }
 
-  /// The registers of one fragment: `count` elements from `element(i)`.
-  template <typename ElementFn>
-  SmallVector<Value> fragment(Value memref, size_t count, ElementFn element) {
+  /// The registers of one fragment: `count` elements of shared tile
+  /// `tile` at the positions `at(i)` gives.
+  template <typename AtFn>
+  SmallVector<Value> fragment(Value tile, size_t count, AtFn at) {
     SmallVector<Value> registers;
     for (size_t r = 0; r < count / layout.perRegister; ++r) {
       SmallVector<Value> elems;
-      for (unsigned e = 0; e < layout.perRegister; ++e)
-        elems.push_back(load(memref, element(r * layout.perRegister + e)));
+      for (unsigned e = 0; e < layout.perRegister; ++e) {
+        Indexing::SharedAt p = at(r * layout.perRegister + e);
+        elems.push_back(
+            memref::LoadOp::create(b, loc, tile, ValueRange{p.row, p.col}));
+      }
       registers.push_back(asOperand(packRegister(elems)));
     }
     return registers;
   }
 
-  Value metadataRegister(Indexing &indexing, Value k0, int64_t fm) {
-    Value meta = spec.transposed ? rhsMeta : lhsMeta;
+  /// The metadata register of row tile `fm`: two words of the shared tile.
+  Value metadataRegister(Indexing &indexing, int64_t fm) {
     Value reg = i32(0);
     for (unsigned h = 0; h < layout.metadata.size(); ++h) {
-      Indexing::MetadataAccess access = indexing.metadata(k0, fm, h);
-      Value word = arith::ExtUIOp::create(b, loc, b.getI32Type(),
-                                          load(meta, access.at));
-      Value fill =
-          arith::IndexCastUIOp::create(b, loc, b.getI32Type(), access.fill);
-      word = arith::OrIOp::create(b, loc, word, fill);
+      Indexing::SharedAt p = indexing.metadata(fm, h);
+      Value word = arith::ExtUIOp::create(
+          b, loc, b.getI32Type(),
+          memref::LoadOp::create(b, loc, sharedMeta, ValueRange{p.row, p.col}));
       reg = arith::OrIOp::create(
           b, loc, reg,
           arith::ShLIOp::create(b, loc, word, i32(16 * int64_t(h))));
     }
     return reg;
+  }
+
+  /// One K step's global -> shared copies, by this thread.
+  void copyToShared(Indexing &indexing, Value k0, Value aSource,
+                    Value bSource) {
+    const SharedTiles &tiles = indexing.getTiles();
+    auto store = [&](Value v, const auto &copy, Value tile) {
+      memref::StoreOp::create(b, loc, v, tile,
+                              ValueRange{copy.sharedRow, copy.sharedCol});
+    };
+    for (int64_t j = 0; j < tiles.aCopies(); ++j) {
+      Indexing::Copy c = indexing.copyA(k0, j);
+      store(load(aSource, c.global), c, sharedA);
+    }
+    for (int64_t j = 0; j < tiles.bCopies(); ++j) {
+      Indexing::Copy c = indexing.copyB(k0, j);
+      store(load(bSource, c.global), c, sharedB);
+    }
+    if (!isSparse(spec.family))
+      return;
+    Value meta = spec.transposed ? rhsMeta : lhsMeta;
+    for (int64_t j = 0; j < tiles.metaCopies(); ++j) {
+      Indexing::MetadataCopy m = indexing.copyMetadata(k0, j);
+      Value fill =
+          arith::IndexCastUIOp::create(b, loc, b.getI16Type(), m.fill);
+      Value word = arith::OrIOp::create(b, loc, load(meta, m.copy.global), fill);
+      store(word, m.copy, sharedMeta);
+    }
   }
 
   std::string intrinsic() const;
@@ -160,6 +191,8 @@ private:
   gpu::GPUFuncOp func;
   Value lhs, lhsMeta, rhs, rhsMeta, lhsScale, rhsScale, outScale, bias, out;
   Value batch;
+  /// One K step's tiles in shared memory (workgroup attributions).
+  Value sharedA, sharedB, sharedMeta;
 };
 
 std::string fp8Name(Type t) {
@@ -207,6 +240,12 @@ void KernelEmitter::emit() {
   out = next();
   Value m = next(), n = next(), k = next();
 
+  ArrayRef<BlockArgument> shared = func.getWorkgroupAttributions();
+  sharedA = shared[0];
+  sharedB = shared[1];
+  if (isSparse(spec.family))
+    sharedMeta = shared[2];
+
   batch = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
   Indexing indexing(ops, spec.family, spec.transposed,
                     spec.transposed ? n : m, spec.transposed ? m : n, k,
@@ -224,19 +263,24 @@ void KernelEmitter::emit() {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();
+    copyToShared(indexing, k0, aSource, bSource);
+    gpu::BarrierOp::create(b, loc);
     SmallVector<SmallVector<Value>> aRegs, bRegs;
     SmallVector<Value> metaRegs;
     for (int64_t fm = 0; fm < kFragsM; ++fm) {
-      aRegs.push_back(fragment(aSource, layout.a.size(), [&](unsigned i) {
-        return indexing.a(k0, fm, i);
+      aRegs.push_back(fragment(sharedA, layout.a.size(), [&](unsigned i) {
+        return indexing.a(fm, i);
       }));
       if (isSparse(spec.family))
-        metaRegs.push_back(metadataRegister(indexing, k0, fm));
+        metaRegs.push_back(metadataRegister(indexing, fm));
     }
     for (int64_t fn = 0; fn < kFragsN; ++fn)
-      bRegs.push_back(fragment(bSource, layout.b.size(), [&](unsigned i) {
-        return indexing.b(k0, fn, i);
+      bRegs.push_back(fragment(sharedB, layout.b.size(), [&](unsigned i) {
+        return indexing.b(fn, i);
       }));
+    // Every lane has its registers before the next step overwrites the
+    // tiles.
+    gpu::BarrierOp::create(b, loc);
 
     Type f = b.getF32Type();
     auto resultType =
@@ -379,8 +423,21 @@ gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
+  // One K step's tiles in shared memory.
+  SharedTiles tiles(getFragmentLayout(spec.family));
+  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto sharedTile = [&](int64_t rows, int64_t cols, Type element) -> Type {
+    return MemRefType::get({rows, cols}, element, MemRefLayoutAttrInterface(),
+                           workgroup);
+  };
+  SmallVector<Type> shared = {
+      sharedTile(tiles.aRows, tiles.aCols, spec.aElement),
+      sharedTile(tiles.bRows, tiles.bCols, spec.bElement)};
+  if (sparse)
+    shared.push_back(
+        sharedTile(tiles.metaRows, tiles.metaCols, builder.getI16Type()));
   auto func = gpu::GPUFuncOp::create(builder, loc, name,
-                                     builder.getFunctionType(args, {}));
+                                     builder.getFunctionType(args, {}), shared);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   KernelEmitter(builder, loc, spec, func).emit();
   return func;

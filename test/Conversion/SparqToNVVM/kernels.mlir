@@ -58,11 +58,22 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
   return %p : tensor<16x64xf16>
 }
 
-// The kernels: per K step, 2 x 4 instructions per warp sharing fragments;
-// FP8 results converted in pairs with saturation.
+// The kernels: per K step, the block's tiles copied to shared memory (A:
+// 64 rows x 32 kept values, B: 64 x 64, metadata: 64 rows x 4 words), a
+// barrier, 2 x 4 instructions per warp sharing fragments read from shared
+// memory, a barrier; FP8 results converted in pairs with saturation.
 // CHECK: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx85">]
-// CHECK: gpu.func @sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno(%{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: memref<?x?x?xi16>, %{{.*}}: memref<?x?x?xf8E5M2>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<f32>, %{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index) kernel
+// CHECK: gpu.func @sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno(%{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: memref<?x?x?xi16>, %{{.*}}: memref<?x?x?xf8E5M2>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<f32>, %{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index)
+// CHECK-SAME: workgroup(%[[SA:.*]] : memref<64x32xf8E4M3FN, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x64xf8E5M2, #gpu.address_space<workgroup>>, %[[SM:.*]] : memref<64x4xi16, #gpu.address_space<workgroup>>) kernel
 // CHECK: scf.for {{.*}} step %c64 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[SA]][
+// CHECK-COUNT-32: memref.store %{{.*}}, %[[SB]][
+// CHECK-COUNT-2: memref.store %{{.*}}, %[[SM]][
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[SA]][
+// CHECK: memref.load %[[SM]][
+// CHECK: memref.load %[[SB]][
+// CHECK: gpu.barrier
 // CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32.e4m3.e5m2.f32"(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %c0_i32) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, i32, i32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK: nvvm.convert.f32x2.to.f8x2 {{.*}} {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8>(f8E4M3FN)
 // CHECK: gpu.func @sparq_mm_sp16_bf16_bf16_f32_t_nnb(

@@ -1,12 +1,12 @@
-//===- KernelIndexing.h - where each lane of a kernel reads and writes -*- C++ -*-===//
+//===- KernelIndexing.h - where each thread of a kernel reads and writes -*- C++ -*-===//
 //
 // The index arithmetic of sparq's Tensor Core kernels, written once over an
 // abstract value domain: the kernel emitter instantiates it with MLIR values
 // (each operation becomes an arith op), the unit tests with plain integers to
-// run every lane's loads on the CPU model of the instructions
-// (numerics/MMA.h). Whatever tiling, bounds or metadata-padding mistake the
-// kernels have, the simulation has too -- and fails against a reference
-// matmul.
+// run every thread's copies and every lane's loads on the CPU model of the
+// instructions (numerics/MMA.h). Whatever tiling, bounds or metadata-padding
+// mistake the kernels have, the simulation has too -- and fails against a
+// reference matmul.
 //
 // Coordinates are the instruction's: A is the 2:4-sparse operand (or the
 // lhs when dense), rows x K; B is K x columns. A kernel is "transposed" when
@@ -16,6 +16,12 @@
 // Tiling: a block of kWarpsM x kWarpsN warps covers kBlockRows x kBlockCols
 // of D; each warp a kFragsM x kFragsN grid of 16 x 8 instruction tiles, so
 // that one A fragment feeds kFragsN instructions and one B fragment kFragsM.
+// At each K step (one instruction's K) the block's threads first copy the
+// step's A tile (kBlockRows x kStored), B tile (k x kBlockCols) and metadata
+// (kBlockRows x k/16 words) from global to shared memory -- consecutive
+// threads on consecutive addresses, out-of-range elements as zero and
+// out-of-range metadata as padding nibbles -- then, after a barrier, every
+// lane reads its fragments from shared memory without bounds checks.
 //
 // The domain `Ops` provides, on one value type V (indices; conditions are
 // V too, as 0/1 or i1):
@@ -37,6 +43,7 @@ namespace sparq::nvvm {
 constexpr int64_t kFragsM = 2, kFragsN = 4;
 constexpr int64_t kWarpsM = 2, kWarpsN = 2;
 constexpr int64_t kWarpsPerBlock = kWarpsM * kWarpsN;
+constexpr int64_t kThreadsPerBlock = 32 * kWarpsPerBlock;
 constexpr int64_t kWarpRows = 16 * kFragsM, kWarpCols = 8 * kFragsN;
 constexpr int64_t kBlockRows = kWarpsM * kWarpRows;
 constexpr int64_t kBlockCols = kWarpsN * kWarpCols;
@@ -44,6 +51,20 @@ constexpr int64_t kBlockCols = kWarpsN * kWarpCols;
 /// Metadata nibble for "indices 0 and 1": what padding rows and chunks get,
 /// since the ISA leaves any other nibble undefined.
 constexpr int64_t kPaddingMetadataWord = 0x4444;
+
+/// The shapes of one K step's shared-memory tiles for `layout`.
+struct SharedTiles {
+  int64_t aRows, aCols;       // kBlockRows x kStored
+  int64_t bRows, bCols;       // k x kBlockCols
+  int64_t metaRows, metaCols; // kBlockRows x k / 16
+  explicit SharedTiles(const FragmentLayout &layout)
+      : aRows(kBlockRows), aCols(layout.kStored), bRows(layout.k),
+        bCols(kBlockCols), metaRows(kBlockRows), metaCols(layout.k / 16) {}
+  /// Elements each thread copies per K step.
+  int64_t aCopies() const { return aRows * aCols / kThreadsPerBlock; }
+  int64_t bCopies() const { return bRows * bCols / kThreadsPerBlock; }
+  int64_t metaCopies() const { return metaRows * metaCols / kThreadsPerBlock; }
+};
 
 template <typename Ops>
 class KernelIndexing {
@@ -56,10 +77,20 @@ public:
   struct Access {
     V line, column, inBounds;
   };
-  /// A metadata word: the (guarded) load at `at`, OR-ed with `fill`.
-  struct MetadataAccess {
-    Access at;
+  /// One element a thread copies to shared memory: from `global` (zero
+  /// where out of bounds) to [sharedRow][sharedCol] of its tile.
+  struct Copy {
+    V sharedRow, sharedCol;
+    Access global;
+  };
+  /// A metadata word a thread copies: the guarded load OR-ed with `fill`.
+  struct MetadataCopy {
+    Copy copy;
     V fill;
+  };
+  /// A position in a shared tile.
+  struct SharedAt {
+    V row, col;
   };
   /// An element of D at the output's [m, n] (clamped), stored if inBounds.
   struct OutputAccess {
@@ -71,46 +102,56 @@ public:
   /// `blockY` row tiles; `thread` is the thread index in the block.
   KernelIndexing(Ops &ops, MmaFamily family, bool transposed, V rows, V cols,
                  V k, V blockX, V blockY, V thread)
-      : ops(ops), layout(getFragmentLayout(family)), transposed(transposed),
-        rows(rows), cols(cols), k(k) {
+      : ops(ops), layout(getFragmentLayout(family)), tiles(layout),
+        transposed(transposed), rows(rows), cols(cols), k(k), thread(thread) {
     kStored = isSparse(family) ? ops.divu(k, ops.c(2)) : k;
     words = ops.divu(ops.add(k, ops.c(15)), ops.c(16));
     V lane = ops.remu(thread, ops.c(32));
     V warp = ops.divu(thread, ops.c(32));
     group = ops.divu(lane, ops.c(4));
     threadInGroup = ops.remu(lane, ops.c(4));
-    warpRow0 = ops.add(ops.mul(blockY, ops.c(kBlockRows)),
-                       ops.mul(ops.divu(warp, ops.c(kWarpsN)), ops.c(kWarpRows)));
-    warpCol0 = ops.add(ops.mul(blockX, ops.c(kBlockCols)),
-                       ops.mul(ops.remu(warp, ops.c(kWarpsN)), ops.c(kWarpCols)));
+    blockRow0 = ops.mul(blockY, ops.c(kBlockRows));
+    blockCol0 = ops.mul(blockX, ops.c(kBlockCols));
+    warpRow = ops.mul(ops.divu(warp, ops.c(kWarpsN)), ops.c(kWarpRows));
+    warpCol = ops.mul(ops.remu(warp, ops.c(kWarpsN)), ops.c(kWarpCols));
   }
 
   const FragmentLayout &getLayout() const { return layout; }
+  const SharedTiles &getTiles() const { return tiles; }
 
-  /// Element `i` of the A fragment of row tile `fm` at K step `k0`.
-  Access a(V k0, int64_t fm, unsigned i) {
-    const FragmentElement &e = layout.a[i];
-    V row = ops.add(rowOf(fm), lanePart(e.row));
-    V kc = ops.add(storedK(k0), lanePart(e.col));
+  //===--------------------------------------------------------------------===//
+  // Global -> shared, by every thread of the block
+  //===--------------------------------------------------------------------===//
+
+  /// Copy `j` (< aCopies) of the A tile at K step `k0`.
+  Copy copyA(V k0, int64_t j) {
+    // Consecutive threads walk the operand's contiguous dimension: K when
+    // A is the lhs [M, K], the rows when it is the rhs [K, N] read
+    // transposed.
+    auto [r, c] = spread(j, tiles.aRows, tiles.aCols, /*colsFastest=*/!transposed);
+    V row = ops.add(blockRow0, r);
+    V kc = ops.add(storedK(k0), c);
     V ok = ops.both(ops.ult(row, rows), ops.ult(kc, kStored));
-    return transposed ? guarded(kc, row, ok) : guarded(row, kc, ok);
+    return {r, c, transposed ? guarded(kc, row, ok) : guarded(row, kc, ok)};
   }
 
-  /// Element `i` of the B fragment of column tile `fn` at K step `k0`.
-  Access b(V k0, int64_t fn, unsigned i) {
-    const FragmentElement &e = layout.b[i];
-    V kk = ops.add(k0, lanePart(e.row));
-    V col = ops.add(colOf(fn), lanePart(e.col));
+  /// Copy `j` (< bCopies) of the B tile at K step `k0`.
+  Copy copyB(V k0, int64_t j) {
+    // B is the rhs [K, N] (columns contiguous) or, transposed, the lhs
+    // [M, K] with B(k, m) = lhs[m][k] (K contiguous).
+    auto [r, c] = spread(j, tiles.bRows, tiles.bCols, /*colsFastest=*/!transposed);
+    V kk = ops.add(k0, r);
+    V col = ops.add(blockCol0, c);
     V ok = ops.both(ops.ult(kk, k), ops.ult(col, cols));
-    // Not transposed: rhs [K, N]. Transposed: B(k, m) = lhs[m][k].
-    return transposed ? guarded(col, kk, ok) : guarded(kk, col, ok);
+    return {r, c, transposed ? guarded(col, kk, ok) : guarded(kk, col, ok)};
   }
 
-  /// Half `half` of the metadata register for row tile `fm` at K step `k0`.
-  MetadataAccess metadata(V k0, int64_t fm, unsigned half) {
-    const MetadataHalf &h = layout.metadata[half];
-    V row = ops.add(rowOf(fm), lanePart(h.row));
-    V word = ops.add(ops.divu(k0, ops.c(16)), lanePart(h.word));
+  /// Copy `j` (< metaCopies) of the metadata tile at K step `k0`.
+  MetadataCopy copyMetadata(V k0, int64_t j) {
+    auto [r, w] =
+        spread(j, tiles.metaRows, tiles.metaCols, /*colsFastest=*/!transposed);
+    V row = ops.add(blockRow0, r);
+    V word = ops.add(ops.divu(k0, ops.c(16)), w);
     V rowOk = ops.ult(row, rows);
     V ok = ops.both(rowOk, ops.ult(word, words));
     // Chunks of 4 left in this word: clamp(K / 4 - 4 * word, 0, 4); the
@@ -123,22 +164,54 @@ public:
     V fill = ops.shl(ops.shru(ops.c(kPaddingMetadataWord), padBits), padBits);
     fill = ops.select(rowOk, fill, ops.c(kPaddingMetadataWord));
     Access at = transposed ? guarded(word, row, ok) : guarded(row, word, ok);
-    return {at, fill};
+    return {{r, w, at}, fill};
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Shared -> registers, by each lane
+  //===--------------------------------------------------------------------===//
+
+  /// Element `i` of the A fragment of row tile `fm`, in the A tile.
+  SharedAt a(int64_t fm, unsigned i) {
+    const FragmentElement &e = layout.a[i];
+    return {ops.add(rowOf(fm), lanePart(e.row)), lanePart(e.col)};
+  }
+  /// Element `i` of the B fragment of column tile `fn`, in the B tile.
+  SharedAt b(int64_t fn, unsigned i) {
+    const FragmentElement &e = layout.b[i];
+    return {lanePart(e.row), ops.add(colOf(fn), lanePart(e.col))};
+  }
+  /// Half `half` of the metadata register for row tile `fm`, in the
+  /// metadata tile.
+  SharedAt metadata(int64_t fm, unsigned half) {
+    const MetadataHalf &h = layout.metadata[half];
+    return {ops.add(rowOf(fm), lanePart(h.row)), lanePart(h.word)};
   }
 
   /// Element `i` of the D fragment of tile (fm, fn), at the output's [m, n].
   OutputAccess output(int64_t fm, int64_t fn, unsigned i) {
     const FragmentElement &e = layout.c[i];
-    V row = ops.add(rowOf(fm), lanePart(e.row));
-    V col = ops.add(colOf(fn), lanePart(e.col));
+    V row = ops.add(ops.add(blockRow0, rowOf(fm)), lanePart(e.row));
+    V col = ops.add(ops.add(blockCol0, colOf(fn)), lanePart(e.col));
     V ok = ops.both(ops.ult(row, rows), ops.ult(col, cols));
     Access at = transposed ? guarded(col, row, ok) : guarded(row, col, ok);
     return {at.line, at.column, ok};
   }
 
 private:
-  V rowOf(int64_t fm) { return ops.add(warpRow0, ops.c(16 * fm)); }
-  V colOf(int64_t fn) { return ops.add(warpCol0, ops.c(8 * fn)); }
+  /// Copy `j` of this thread over a rows x cols tile: element
+  /// thread + j * kThreadsPerBlock in row-major order when `colsFastest`,
+  /// else in column-major order.
+  std::pair<V, V> spread(int64_t j, int64_t tileRows, int64_t tileCols,
+                         bool colsFastest) {
+    V linear = ops.add(thread, ops.c(j * kThreadsPerBlock));
+    if (colsFastest)
+      return {ops.divu(linear, ops.c(tileCols)), ops.remu(linear, ops.c(tileCols))};
+    return {ops.remu(linear, ops.c(tileRows)), ops.divu(linear, ops.c(tileRows))};
+  }
+  /// A warp's row (column) tile offset inside the block's tile.
+  V rowOf(int64_t fm) { return ops.add(warpRow, ops.c(16 * fm)); }
+  V colOf(int64_t fn) { return ops.add(warpCol, ops.c(8 * fn)); }
   V storedK(V k0) {
     return layout.kStored == layout.k ? k0 : ops.divu(k0, ops.c(2));
   }
@@ -161,9 +234,10 @@ private:
 
   Ops &ops;
   const FragmentLayout &layout;
+  SharedTiles tiles;
   bool transposed;
-  V rows, cols, k, kStored, words;
-  V group, threadInGroup, warpRow0, warpCol0;
+  V rows, cols, k, thread, kStored, words;
+  V group, threadInGroup, blockRow0, blockCol0, warpRow, warpCol;
 };
 
 } // namespace sparq::nvvm
