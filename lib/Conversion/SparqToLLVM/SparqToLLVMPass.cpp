@@ -23,7 +23,8 @@ struct ConvertSparqToLLVMPass
     : public sparq::impl::ConvertSparqToLLVMBase<ConvertSparqToLLVMPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    if (failed(checkEncodedUses(getOperation(), "CPU")))
+    if (failed(checkEncodedUses(getOperation(), "CPU")) ||
+        failed(checkRuntimeSizes(getOperation())))
       return signalPassFailure();
     SparqStorageTypeConverter converter;
     RewritePatternSet patterns(ctx);

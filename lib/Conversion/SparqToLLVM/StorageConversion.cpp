@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 
@@ -31,6 +32,32 @@ LogicalResult sparq::checkEncodedUses(ModuleOp module, llvm::StringRef device) {
                            "signatures, calls, returns and scf regions";
       return WalkResult::interrupt();
     }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult sparq::checkRuntimeSizes(ModuleOp module) {
+  auto tooLarge = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return false;
+    std::optional<int64_t> product = 1;
+    for (int64_t size : tensor.getShape())
+      if (product && !ShapedType::isDynamic(size))
+        product = llvm::checkedMul(*product, size);
+    return !product;
+  };
+  WalkResult result = module.walk([&](Operation *op) {
+    if (!isa<SparqDialect>(op->getDialect()))
+      return WalkResult::advance();
+    for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
+                                              op->getResultTypes()))
+      if (tooLarge(type)) {
+        op->emitOpError() << "cannot run: the static sizes of " << type
+                          << " multiply past int64_t";
+        return WalkResult::interrupt();
+      }
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());

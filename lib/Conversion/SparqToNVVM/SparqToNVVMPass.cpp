@@ -37,7 +37,8 @@ struct ConvertSparqToNVVMPass
 
     // Every product (and every use of an encoded tensor) is checked before
     // anything changes.
-    if (failed(checkEncodedUses(module, "GPU")))
+    if (failed(checkEncodedUses(module, "GPU")) ||
+        failed(checkRuntimeSizes(module)))
       return signalPassFailure();
     unsigned needPtx = 0;
     bool ok = true;

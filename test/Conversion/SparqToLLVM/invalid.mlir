@@ -5,3 +5,13 @@ func.func @cast(%e: tensor<4x8xf32, #sparq.nm<2:4>>) -> tensor<?x8xf32, #sparq.n
   %c = tensor.cast %e : tensor<4x8xf32, #sparq.nm<2:4>> to tensor<?x8xf32, #sparq.nm<2:4>>
   return %c : tensor<?x8xf32, #sparq.nm<2:4>>
 }
+
+// -----
+
+// The runtime counts elements in int64_t; these sizes multiply past it (the
+// lowering multiplied them with a signed overflow).
+func.func @sizes_overflow(%x: tensor<4294967296x4294967296xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'sparq.amax' op cannot run: the static sizes of 'tensor<4294967296x4294967296xf32>' multiply past int64_t}}
+  %a = sparq.amax %x : tensor<4294967296x4294967296xf32> -> tensor<f32>
+  return %a : tensor<f32>
+}

@@ -27,6 +27,11 @@ void populateSparqToLLVMConversionPatterns(
 mlir::LogicalResult checkEncodedUses(mlir::ModuleOp module,
                                      llvm::StringRef device);
 
+/// Emits an error at the first sparq op on a tensor whose static sizes
+/// multiply past int64_t: the runtime counts elements in int64_t (and no such
+/// tensor fits in memory).
+mlir::LogicalResult checkRuntimeSizes(mlir::ModuleOp module);
+
 /// Makes the sparq dialect illegal in `target` and lets encoded tensors
 /// cross function signatures, calls, returns and scf regions as their
 /// storage tensors (adding those structural patterns to `patterns`); any
