@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the lit suite, the
-# unit tests (ctest) and the Python tests (pytest). Runs every suite even when one
+# check that every diagnostic is tested, the unit tests (ctest) and the
+# Python tests (pytest). Runs every suite even when one
 # fails; exits non-zero when any failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +23,7 @@ run() {
 results=()
 
 run "lit suite" /usr/lib/llvm-22/bin/lit -sv "$build/test"
+run "diagnostics coverage" /usr/bin/python3 "$root/scripts/check-diagnostics.py"
 # The full 2^32 APFloat sweep (label exhaustive-apfloat, ~10 min) is opt-in:
 #   ctest --test-dir build -L exhaustive-apfloat
 run "unit tests (ctest)" ctest --test-dir "$build" -LE exhaustive-apfloat \
