@@ -41,6 +41,50 @@ func.func @quantize_encoded(%x: tensor<4x8xf32, #sparq.nm<2:4>>, %s: tensor<f32>
 
 // -----
 
+// The lowering hands every non-matmul operand to the runtime as one dense
+// buffer: no encoding anywhere, scales included (they were accepted and then
+// miscompiled or failed to lower).
+func.func @quantize_encoded_scale(%x: tensor<8x4xf32>, %s: tensor<8xf32, #sparq.nm<2:4>>) {
+  // expected-error @+1 {{expects a dense scale, not a #sparq.nm-encoded tensor (use sparq.decompress or sparq.values)}}
+  %q = sparq.quantize %x, %s axis 0 : tensor<8x4xf32>, tensor<8xf32, #sparq.nm<2:4>> -> tensor<8x4xf8E4M3FN>
+  return
+}
+
+// -----
+
+#sv = #sparse_tensor.encoding<{ map = (d0) -> (d0 : compressed) }>
+func.func @quantize_sparse_tensor(%x: tensor<8xf32, #sv>, %s: tensor<f32>) {
+  // expected-error @+1 {{expects no tensor encoding on the input, got 'tensor<8xf32, #sparse_tensor.encoding<{ map = (d0) -> (d0 : compressed) }>>'}}
+  %q = sparq.quantize %x, %s : tensor<8xf32, #sv>, tensor<f32> -> tensor<8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @amax_encoded_result(%x: tensor<8x4xf32>) {
+  // expected-error @+1 {{expects a dense result, not a #sparq.nm-encoded tensor}}
+  %a = sparq.amax %x axis 0 : tensor<8x4xf32> -> tensor<8xf32, #sparq.nm<2:4>>
+  return
+}
+
+// -----
+
+func.func @scale_encoded(%a: tensor<8xf32, #sparq.nm<2:4>>) {
+  // expected-error @+1 {{expects a dense amax, not a #sparq.nm-encoded tensor}}
+  %s = sparq.scale %a for f8E4M3FN : tensor<8xf32, #sparq.nm<2:4>>
+  return
+}
+
+// -----
+
+func.func @matmul_encoded_bias(%a: tensor<4x8xf16>, %b: tensor<8x4xf16>, %bias: tensor<4xf32, #sparq.nm<2:4>>) {
+  // expected-error @+1 {{expects a dense bias, not a #sparq.nm-encoded tensor}}
+  %c = sparq.matmul %a, %b bias %bias : tensor<4xf32, #sparq.nm<2:4>> : tensor<4x8xf16>, tensor<8x4xf16> -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
 func.func @quantize_encoded_result(%x: tensor<4x8xf32>, %s: tensor<f32>) {
   // expected-error @+1 {{expects a dense result, not a #sparq.nm-encoded tensor}}
   %q = sparq.quantize %x, %s : tensor<4x8xf32>, tensor<f32> -> tensor<4x8xf8E4M3FN, #sparq.nm<2:4>>

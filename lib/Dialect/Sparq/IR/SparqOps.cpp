@@ -20,14 +20,21 @@ using namespace sparq;
 // Shared checks
 //===----------------------------------------------------------------------===//
 
-/// Element-wise sparq ops work on plain dense tensors; encoded tensors are
-/// read through sparq.values / sparq.decompress.
+/// Element-wise sparq ops, scales and biases work on plain dense tensors;
+/// encoded tensors are read through sparq.values / sparq.decompress. The
+/// lowering passes such values to the runtime as one dense buffer.
 static LogicalResult verifyNotEncoded(Operation *op, Value value,
                                       StringRef what) {
-  if (getNMEncoding(value.getType()))
+  if (!value)
+    return success();
+  auto type = cast<RankedTensorType>(value.getType());
+  if (getNMEncoding(type))
     return op->emitOpError() << "expects a dense " << what
                              << ", not a #sparq.nm-encoded tensor (use "
                                 "sparq.decompress or sparq.values)";
+  if (type.getEncoding())
+    return op->emitOpError() << "expects no tensor encoding on the " << what
+                             << ", got " << type;
   return success();
 }
 
@@ -86,6 +93,7 @@ LogicalResult QuantizeOp::verify() {
   auto resultType = getResult().getType();
   if (failed(verifyNotEncoded(*this, getInput(), "input")) ||
       failed(verifyNotEncoded(*this, getResult(), "result")) ||
+      failed(verifyNotEncoded(*this, getScale(), "scale")) ||
       failed(verifySameShape(*this, inputType, resultType, "input", "result")))
     return failure();
   if (getRounding() == Rounding::stochastic && !getSeed())
@@ -101,6 +109,7 @@ LogicalResult DequantizeOp::verify() {
   auto resultType = getResult().getType();
   if (failed(verifyNotEncoded(*this, getInput(), "input")) ||
       failed(verifyNotEncoded(*this, getResult(), "result")) ||
+      failed(verifyNotEncoded(*this, getScale(), "scale")) ||
       failed(verifySameShape(*this, inputType, resultType, "input", "result")))
     return failure();
   return verifyScaleOperand(*this, inputType, getScale().getType(),
@@ -108,7 +117,8 @@ LogicalResult DequantizeOp::verify() {
 }
 
 LogicalResult AmaxOp::verify() {
-  if (failed(verifyNotEncoded(*this, getInput(), "input")))
+  if (failed(verifyNotEncoded(*this, getInput(), "input")) ||
+      failed(verifyNotEncoded(*this, getResult(), "result")))
     return failure();
   auto inputType = getInput().getType();
   auto resultType = getResult().getType();
@@ -135,6 +145,8 @@ LogicalResult AmaxOp::verify() {
 }
 
 LogicalResult ScaleOp::verify() {
+  if (failed(verifyNotEncoded(*this, getAmax(), "amax")))
+    return failure();
   if (!isFP8(getFormat()))
     return emitOpError() << "expects an FP8 format (f8E4M3FN or f8E5M2), got "
                          << getFormat();
@@ -179,7 +191,8 @@ LogicalResult PruneOp::verify() {
 }
 
 LogicalResult MaskOp::verify() {
-  if (failed(verifyPruneLike(*this, getInput(), getPattern(), getRule())))
+  if (failed(verifyPruneLike(*this, getInput(), getPattern(), getRule())) ||
+      failed(verifyNotEncoded(*this, getResult(), "result")))
     return failure();
   return verifySameShape(*this, getInput().getType(), getResult().getType(),
                          "input", "result");
@@ -342,6 +355,11 @@ LogicalResult MatmulOp::verify() {
                            << " = " << size << ", got " << type;
     return success();
   };
+  if (failed(verifyNotEncoded(*this, getLhsScale(), "lhs_scale")) ||
+      failed(verifyNotEncoded(*this, getRhsScale(), "rhs_scale")) ||
+      failed(verifyNotEncoded(*this, getOutScale(), "out_scale")) ||
+      failed(verifyNotEncoded(*this, getBias(), "bias")))
+    return failure();
   if (failed(checkVector(getLhsScale(), "lhs_scale", m, "M", true)) ||
       failed(checkVector(getRhsScale(), "rhs_scale", n, "N", true)) ||
       failed(checkVector(getBias(), "bias", n, "N", false)))
