@@ -1,9 +1,9 @@
 //===- SparqModule.cpp - the sparq._sparq extension module ----------------===//
 //
 // Binds sparq's own C++ API (Debian's MLIR ships no Python bindings): the
-// numerics library on numpy buffers, the channel-permutation search, and a
-// small compiler API (parse, verify, run pipelines, print). The Python
-// package (sparq/*.py) gives these their public shape.
+// numerics library on numpy buffers, the channel-permutation search and
+// metric learning, and a small compiler API (parse, verify, run pipelines,
+// print). The Python package (sparq/*.py) gives these their public shape.
 //
 //===----------------------------------------------------------------------===//
 #include "sparq/InitAll.h"
@@ -12,6 +12,7 @@
 #include "sparq/Numerics/Scale.h"
 #include "sparq/Numerics/Transposable.h"
 #include "sparq/Search/ChannelPermutation.h"
+#include "sparq/Search/MetricLearning.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
@@ -298,6 +299,67 @@ py::tuple permuteChannels(
   return py::make_tuple(perm, stats);
 }
 
+py::tuple learnMetric(
+    py::array_t<double, py::array::c_style | py::array::forcecast> x,
+    py::array_t<int32_t, py::array::c_style | py::array::forcecast> y,
+    uint64_t seed, double sweeps, double timeBudget, bool progressByTime,
+    int64_t dim, int64_t neighbours, double perplexity, py::object initial) {
+  if (x.ndim() != 2)
+    throw py::value_error("X must be a matrix (points x features)");
+  if (y.ndim() != 1 || y.shape(0) != x.shape(0))
+    throw py::value_error("y must hold one label per row of X (" +
+                          std::to_string(x.shape(0)) + ")");
+  const int64_t n = x.shape(0), d = x.shape(1);
+  search::MetricLearningOptions options;
+  options.seed = seed;
+  options.sweeps = sweeps;
+  options.timeBudgetSeconds = timeBudget;
+  options.progressByTime = progressByTime;
+  options.perplexity = perplexity;
+  options.problem.outputDim = dim;
+  options.problem.neighbours = neighbours;
+  if (!initial.is_none()) {
+    using Doubles =
+        py::array_t<double, py::array::c_style | py::array::forcecast>;
+    auto a = Doubles::ensure(initial);
+    if (!a || a.ndim() != 2 || a.shape(1) != d)
+      throw py::value_error("initial must be a matrix with one column per "
+                            "feature");
+    if (dim == 0)
+      options.problem.outputDim = a.shape(0);
+    options.problem.initial.assign(a.data(), a.data() + a.size());
+  }
+  search::MetricLearningResult result;
+  {
+    py::gil_scoped_release release;
+    result = search::learnMetric(x.data(), y.data(), n, d, options);
+  }
+  if (result.status != search::MetricStatus::Ok)
+    throw py::value_error(result.message);
+  py::array_t<double> a(
+      {py::ssize_t(result.outputDim), py::ssize_t(result.inputDim)});
+  std::copy(result.transform.begin(), result.transform.end(), a.mutable_data());
+  auto vector = [](const std::vector<double> &v) {
+    return py::array_t<double>(py::ssize_t(v.size()), v.data());
+  };
+  const search::AnnealStats &s = result.anneal;
+  py::dict stats;
+  stats["mean"] = vector(result.mean);
+  stats["scale"] = vector(result.scale);
+  stats["energy"] = result.energy;
+  stats["initial_energy"] = result.initialEnergy;
+  stats["neighbours"] = result.neighbours;
+  stats["stages"] = result.stages;
+  stats["sweeps"] = s.sweeps;
+  stats["proposed"] = s.proposed;
+  stats["accepted"] = s.accepted;
+  stats["start_temperature"] = s.startTemperature;
+  stats["end_temperature"] = s.endTemperature;
+  stats["stopped_by_time"] = s.stoppedByTime;
+  stats["seconds"] = result.seconds;
+  return py::make_tuple(a, stats);
+}
+
 //===----------------------------------------------------------------------===//
 // The compiler
 //===----------------------------------------------------------------------===//
@@ -449,6 +511,7 @@ PYBIND11_MODULE(_sparq, m) {
   m.def("nm_compress", &nmCompress);
   m.def("nm_decompress", &nmDecompress);
   m.def("permute_channels", &permuteChannels);
+  m.def("learn_metric", &learnMetric);
 
   py::class_<Context, std::shared_ptr<Context>>(m, "Context").def(py::init<>());
   py::class_<Module, std::shared_ptr<Module>>(m, "Module");

@@ -17,3 +17,46 @@ def permute_channels(weight, n=2, m=4, *, seed=0, sweeps=100, time_budget=0.0,
     weight = np.asarray(weight, dtype=np.float32)
     return _sparq.permute_channels(weight, n, m, seed, sweeps, time_budget,
                                    method)
+
+
+def learn_metric(X, y, *, seed=0, sweeps=None, time_budget=0.0, dim=None,
+                 neighbours=None, perplexity=5.0, initial=None):
+    """A linear map A (dim x features) for nearest-neighbour classification,
+    learned by Metropolis annealing of the NCA objective (expected
+    leave-one-out correct classifications under a softmax over negative
+    squared distances); see include/sparq/Search/MetricLearning.h.
+
+    A acts on standardised features: the learned embedding is
+    `metric_transform(X, A, stats)`, i.e. ((X - stats["mean"]) /
+    stats["scale"]) @ A.T. Returns (A, stats); stats also has the exact NCA
+    energy before ("initial_energy") and after ("energy"), minus the
+    expected number of correct leave-one-out classifications.
+
+    y: one label per row, any values numpy can sort. sweeps: the run length
+    in sweeps of dim * features proposals; None: 4000 proposals (a tuned
+    early stop), or, with a time_budget (seconds), the whole budget with the
+    schedule by elapsed time. Reproducible from `seed` unless a budget
+    drives or cuts the run. neighbours: candidates per point in the softmax
+    (None: 32; >= n - 1: all, exact NCA). perplexity: the initial A is
+    scaled so that each point's stochastic neighbours spread over about
+    this many points (0: start from `initial` or the identity as is)."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2:
+        raise ValueError("X must be a matrix (points x features)")
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError("y must hold one label per row of X (%d)" %
+                         X.shape[0])
+    classes = np.unique(y, return_inverse=True)[1].astype(np.int32)
+    by_time = sweeps is None and time_budget > 0
+    if sweeps is None:
+        sweeps = float("inf") if by_time else 0.0
+    return _sparq.learn_metric(X, classes, seed, float(sweeps),
+                               float(time_budget), by_time, dim or 0,
+                               neighbours or 0, float(perplexity), initial)
+
+
+def metric_transform(X, A, stats):
+    """The embedding of the rows of X under a learn_metric result."""
+    X = np.asarray(X, dtype=np.float64)
+    return ((X - stats["mean"]) / stats["scale"]) @ np.asarray(A).T
