@@ -1,6 +1,8 @@
 //===- SparqToNVVMPass.cpp - the convert-sparq-to-nvvm pass ---------------===//
 #include "sparq/Conversion/Passes.h"
 
+#include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,6 +23,39 @@ using namespace sparq;
 using namespace sparq::nvvm;
 
 namespace {
+/// The launch grid is (column tiles, row tiles, batch) of the instruction's
+/// D; CUDA caps y and z at 65535 blocks, x at 2^31 - 1. Static sizes past
+/// that are refused here (dynamic ones fail at launch).
+LogicalResult checkGrid(MatmulOp op) {
+  RankedTensorType type = op.getType();
+  int64_t rank = type.getRank();
+  bool transposed = static_cast<bool>(getNMEncoding(op.getRhs().getType()));
+  int64_t m = type.getDimSize(rank - 2), n = type.getDimSize(rank - 1);
+  int64_t rows = transposed ? n : m, cols = transposed ? m : n;
+  auto tiles = [](int64_t size, int64_t tile) {
+    return ShapedType::isDynamic(size) ? 0 : (size + tile - 1) / tile;
+  };
+  const char *what = nullptr;
+  int64_t count = 0, limit = 0;
+  if (tiles(rows, kBlockRows) > 65535) {
+    what = "row tiles";
+    count = tiles(rows, kBlockRows);
+    limit = 65535;
+  } else if (rank == 3 && !type.isDynamicDim(0) && type.getDimSize(0) > 65535) {
+    what = "batch entries";
+    count = type.getDimSize(0);
+    limit = 65535;
+  } else if (tiles(cols, kBlockCols) > (int64_t(1) << 31) - 1) {
+    what = "column tiles";
+    count = tiles(cols, kBlockCols);
+    limit = (int64_t(1) << 31) - 1;
+  }
+  if (!what)
+    return success();
+  return op.emitOpError() << "needs " << count << " " << what
+                          << " in its launch grid; CUDA allows " << limit;
+}
+
 struct ConvertSparqToNVVMPass
     : public sparq::impl::ConvertSparqToNVVMBase<ConvertSparqToNVVMPass> {
   using ConvertSparqToNVVMBase::ConvertSparqToNVVMBase;
@@ -68,6 +103,10 @@ struct ConvertSparqToNVVMPass
                                  : "")
                          << "; the requested PTX is " << ptx / 10 << "."
                          << ptx % 10;
+        ok = false;
+        return;
+      }
+      if (failed(checkGrid(op))) {
         ok = false;
         return;
       }

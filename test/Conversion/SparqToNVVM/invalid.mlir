@@ -74,3 +74,20 @@ func.func @encoded_cast(%x: tensor<4x8xf16>) -> tensor<4x8xf16, #sparq.nm<2:4>> 
   %c = tensor.cast %e : tensor<4x8xf16, #sparq.nm<2:4>> to tensor<4x8xf16, #sparq.nm<2:4>>
   return %c : tensor<4x8xf16, #sparq.nm<2:4>>
 }
+
+// -----
+
+// CUDA grids hold at most 65535 blocks in y (row tiles of 64) and z (batch).
+func.func @too_many_rows(%a: tensor<4194304x64xf16, #sparq.nm<2:4>>, %b: tensor<64x8xf16>) -> tensor<4194304x8xf32> {
+  // expected-error @below {{needs 65536 row tiles in its launch grid; CUDA allows 65535}}
+  %0 = sparq.matmul %a, %b : tensor<4194304x64xf16, #sparq.nm<2:4>>, tensor<64x8xf16> -> tensor<4194304x8xf32>
+  return %0 : tensor<4194304x8xf32>
+}
+
+// -----
+
+func.func @too_many_batches(%a: tensor<65536x16x64xbf16, #sparq.nm<2:4>>, %b: tensor<65536x64x8xbf16>) -> tensor<65536x16x8xf32> {
+  // expected-error @below {{needs 65536 batch entries in its launch grid; CUDA allows 65535}}
+  %0 = sparq.matmul %a, %b : tensor<65536x16x64xbf16, #sparq.nm<2:4>>, tensor<65536x64x8xbf16> -> tensor<65536x16x8xf32>
+  return %0 : tensor<65536x16x8xf32>
+}
