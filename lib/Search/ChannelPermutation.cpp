@@ -6,6 +6,8 @@
 
 #include "sparq/Search/ChannelPermutation.h"
 
+#include "Multiversion.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -26,23 +28,8 @@ double secondsSince(Clock::time_point start) {
 /// zeros to a multiple of it (zeros lose nothing), so kernels have no tail.
 constexpr int64_t kLanes = 16;
 
-// The hot kernels get an AVX2 clone on x86-64 Linux, picked at load time
-// (define SPARQ_SEARCH_MULTIVERSION empty to opt out). They are written lane
-// by lane with no multiplies (so no FMA contraction), hence every clone
-// performs the same float operations in the same order and results are
-// bit-identical whichever runs.
-#ifndef SPARQ_SEARCH_MULTIVERSION
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) &&         \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SPARQ_SEARCH_MULTIVERSION                                              \
-  __attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#endif
-#ifndef SPARQ_SEARCH_MULTIVERSION
-#define SPARQ_SEARCH_MULTIVERSION
-#endif
+// Hot kernels carry SPARQ_SEARCH_MULTIVERSION (an AVX2 clone, bit-identical:
+// see Multiversion.h).
 
 // Kernels. Rows go in chunks of kChunk; within a chunk kLanes float lanes
 // accumulate in a fixed order (vectorisable without reassociation flags, and

@@ -6,6 +6,8 @@
 
 #include "sparq/Search/MetricLearning.h"
 
+#include "Multiversion.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -22,22 +24,8 @@ double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// The hot kernels get an AVX2 clone on x86-64 Linux, as in
-// ChannelPermutation.cpp (define SPARQ_SEARCH_MULTIVERSION empty to opt
-// out). "avx2" does not enable FMA, so no clone contracts a multiply-add and
-// every clone rounds the same way: results are bit-identical.
-#ifndef SPARQ_SEARCH_MULTIVERSION
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) &&          \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SPARQ_SEARCH_MULTIVERSION                                              \
-  __attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#endif
-#ifndef SPARQ_SEARCH_MULTIVERSION
-#define SPARQ_SEARCH_MULTIVERSION
-#endif
+// Hot kernels carry SPARQ_SEARCH_MULTIVERSION (an AVX2 clone, bit-identical:
+// see Multiversion.h).
 
 /// Reductions run in this many fixed lanes (vectorisable without
 /// reassociation flags, and the same order in every clone).
