@@ -846,14 +846,17 @@ MetricLearningResult learnMetric(const double *x, const int32_t *labels,
       return schedule.at((s + progress) / stages, a, b);
     };
     if (budget > 0) {
+      // The first stage runs even when setting up took the whole budget
+      // (a loaded machine, a sanitizer build): its first chunk of moves is
+      // made regardless, so the result always reflects some search.
       const double left = budget - secondsSince(start);
-      if (left <= 0) {
+      if (left <= 0 && s > 0) {
         total.stoppedByTime = true;
         break;
       }
       ao.progressByTime = options.progressByTime;
-      ao.timeBudgetSeconds =
-          options.progressByTime ? left / double(stages - s) : left;
+      ao.timeBudgetSeconds = std::max(
+          1e-9, options.progressByTime ? left / double(stages - s) : left);
     }
     AnnealStats st = anneal(problem, ao);
     ++result.stages;

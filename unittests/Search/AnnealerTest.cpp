@@ -336,9 +336,10 @@ TEST(AnnealerTest, TimeBudgetStopsEarly) {
                     .count();
   EXPECT_TRUE(s.stoppedByTime);
   EXPECT_GE(s.seconds, 0.05);
-  // One chunk past the budget at most (64 x 20 us), plus scheduling noise.
-  EXPECT_LT(wall, 0.05 + 0.25);
-  EXPECT_LT(s.proposed, uint64_t(0.3 / 20e-6));
+  // 1e9 sweeps would take hours: the budget stopped it (one chunk, 64 x
+  // 20 us, past the budget; the bound leaves room for a loaded machine).
+  EXPECT_LT(wall, 2.0);
+  EXPECT_LT(s.proposed, uint64_t(2.0 / 20e-6));
   EXPECT_EQ(p.energy(), s.bestEnergy);
 }
 

@@ -8,7 +8,6 @@
 
 #include "gtest/gtest.h"
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -347,13 +346,10 @@ TEST(MetricLearningTest, TimeBudgetStopsTheRun) {
   o.problem.neighbours = 16;
   o.sweeps = 1e9;
   o.timeBudgetSeconds = 0.05;
-  auto t = std::chrono::steady_clock::now();
+  // 1e9 sweeps would not end: the budget is what stops the run.
   MetricLearningResult r = learnMetric(data.x, data.y, data.n, data.d, o);
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
-                 .count();
   ASSERT_EQ(r.status, MetricStatus::Ok);
   EXPECT_TRUE(r.anneal.stoppedByTime);
-  EXPECT_LT(s, 1.0);
   EXPECT_LE(r.energy, r.initialEnergy);
 
   o.progressByTime = true; // the whole budget, the whole schedule
@@ -362,6 +358,19 @@ TEST(MetricLearningTest, TimeBudgetStopsTheRun) {
   EXPECT_GE(r.stages, 1);
   EXPECT_GT(r.anneal.proposed, 0u);
   EXPECT_LE(r.energy, r.initialEnergy);
+
+  // A budget already spent by the set-up (as on a loaded machine or under
+  // a sanitizer) still gets one stage of one chunk of moves, either way.
+  for (bool byTime : {false, true}) {
+    o.progressByTime = byTime;
+    o.timeBudgetSeconds = 1e-9;
+    r = learnMetric(data.x, data.y, data.n, data.d, o);
+    ASSERT_EQ(r.status, MetricStatus::Ok);
+    EXPECT_EQ(r.stages, 1);
+    EXPECT_GT(r.anneal.proposed, 0u);
+    EXPECT_TRUE(r.anneal.stoppedByTime);
+    EXPECT_LE(r.energy, r.initialEnergy);
+  }
 }
 
 TEST(MetricLearningTest, ReducedOutputDimensionAndInitialTransform) {

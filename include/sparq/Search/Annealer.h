@@ -163,7 +163,8 @@ struct AnnealOptions {
   TemperatureSchedule schedule;
   /// Wall-clock budget in seconds for the whole run, including choosing the
   /// temperatures; <= 0 means none. When it runs out the run stops early
-  /// (at whatever temperature it had reached) and keeps the best state.
+  /// (at whatever temperature it had reached) and keeps the best state; the
+  /// first `chunk` proposals are made even when the budget is already gone.
   double timeBudgetSeconds = 0;
   /// Progress (for the schedule) is elapsed time / budget instead of
   /// proposals / planned proposals; the run then lasts the whole budget
@@ -288,13 +289,15 @@ AnnealStats anneal(Problem &problem, const AnnealOptions &options) {
     // Temperature and clock are refreshed once per chunk: cheap relative to
     // the moves, and fine-grained enough for smooth schedules.
     double progress;
+    // A budgeted run always makes its first chunk of proposals, however
+    // slow the set-up was: a result never reflects no search at all.
     if (options.progressByTime && hasBudget) {
       double now = elapsed();
-      if (now >= budget) {
+      if (stats.proposed > 0 && now >= budget) {
         stats.stoppedByTime = true;
         break;
       }
-      progress = now / budget;
+      progress = std::min(1.0, now / budget);
     } else {
       if (hasBudget && stats.proposed > 0 && elapsed() >= budget) {
         stats.stoppedByTime = true;
