@@ -52,13 +52,13 @@ limit = "ulimit -v"
 # Sanitizer builds (scripts/sanitize.sh): any report aborts, so that `not`
 # cannot take it for an expected error. The uninstrumented mlir-runner gets
 # the sanitizer runtime preloaded to load the instrumented runtime library;
-# its JIT'd programs leak by design (no deallocation pass), so no leak check.
+# LeakSanitizer checks that --sparq-cpu-pipeline's programs free their buffers.
 if config.sparq_sanitize:
     for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS"]:
         config.environment[var] = "abort_on_error=1:print_stacktrace=1"
     if "address" in config.sparq_sanitize:
         runner = ("env LD_PRELOAD=" + config.sparq_sanitizer_runtime
-                  + " ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 " + runner)
+                  + " ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 " + runner)
         limit = ":"
 config.substitutions.append(("%limit-address-space", limit))
 config.substitutions.append((

@@ -17,7 +17,7 @@ void sparq::buildCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertSparqToLLVM());
   pm.addPass(createCanonicalizerPass());
 
-  addBufferizeAndLowerToCF(pm);
+  addBufferizeAndLowerToCF(pm, /*deallocate=*/true);
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
@@ -27,6 +27,6 @@ void sparq::registerSparqPipelines() {
   PassPipelineRegistration<>(
       "sparq-cpu-pipeline",
       "Lower a tensor-level sparq program to the LLVM dialect for the CPU; "
-      "sparq ops become calls of libsparq_runtime.so",
+      "sparq ops become calls of libsparq_runtime.so, buffers are freed",
       buildCPUPipeline);
 }

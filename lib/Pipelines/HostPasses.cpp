@@ -2,6 +2,7 @@
 #include "HostPasses.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -9,12 +10,9 @@
 
 using namespace mlir;
 
-void sparq::addBufferizeAndLowerToCF(OpPassManager &pm) {
+void sparq::addBufferizeAndLowerToCF(OpPassManager &pm, bool deallocate) {
   // Runtime calls and kernels take raw pointers into contiguous row-major
-  // buffers, so function boundaries get identity layouts. No deallocation
-  // pass runs: the runtime reads buffers through pointers that buffer
-  // ownership analysis cannot see, and the programs these pipelines serve
-  // (tests, examples) are short-lived.
+  // buffers, so function boundaries get identity layouts.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Training loops carry weights computed by calls: fresh buffers each step.
@@ -22,6 +20,15 @@ void sparq::addBufferizeAndLowerToCF(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (deallocate) {
+    // Every buffer is freed at the end of the block that owns it. A runtime
+    // call reads its buffers through pointers extracted in the same block,
+    // right before the call, so the buffers outlive every use of them --
+    // which matters in training loops that allocate each step.
+    bufferization::buildBufferDeallocationPipeline(pm);
+    // The clones that ownership across loops and calls needs.
+    pm.addPass(createConvertBufferizationToMemRefPass());
+  }
 
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

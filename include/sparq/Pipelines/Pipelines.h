@@ -8,7 +8,8 @@
 namespace sparq {
 
 /// Tensors (linalg, sparq, arith, scf) to the LLVM dialect, sparq ops as
-/// calls of the CPU runtime (libsparq_runtime.so).
+/// calls of the CPU runtime (libsparq_runtime.so); every buffer is freed
+/// (upstream's ownership-based buffer deallocation).
 void buildCPUPipeline(mlir::OpPassManager &pm);
 
 struct GPUPipelineOptions
