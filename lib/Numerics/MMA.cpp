@@ -487,3 +487,16 @@ std::array<float, kM * kN> mma::readD(const Fragment &d) {
     }
   return out;
 }
+
+void mma::loadMatrices(unsigned matrices,
+                       const std::array<MatrixRow, kWarpSize> &rows,
+                       std::array<std::array<uint32_t, 4>, kWarpSize> &registers) {
+  for (unsigned j = 0; j < matrices && j < 4; ++j)
+    for (unsigned lane = 0; lane < kWarpSize; ++lane) {
+      const MatrixRow &row = rows[8 * j + lane / 4];
+      uint32_t reg = 0;
+      for (unsigned byte = 0; byte < 4; ++byte)
+        reg |= uint32_t(row[4 * (lane % 4) + byte]) << (8 * byte);
+      registers[lane][j] = reg;
+    }
+}

@@ -28,6 +28,7 @@ void sparq::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &o) {
   addBufferizeAndLowerToCF(pm, /*deallocate=*/false);
 
   // The kernels to NVVM, then both sides to LLVM and the kernels to PTX.
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
   pm.addPass(createGpuToLLVMConversionPass());

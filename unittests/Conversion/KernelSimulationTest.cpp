@@ -3,10 +3,10 @@
 // Runs every thread of sparq's Tensor Core kernels on the CPU: the index
 // arithmetic is the emitter's own (KernelIndexing.h instantiated on
 // integers) -- each K step's global-to-shared copies by all threads of a
-// block, then every lane's fragment loads from shared memory --, register
-// packing and metadata filling are as MmaKernel.cpp emits them, and each
-// warp-level instruction is the numerics library's exact model
-// (numerics/MMA.h). The result must equal a plain reference
+// block, then each warp's ldmatrix fragment loads and every lane's metadata
+// loads from shared memory --, metadata filling is as MmaKernel.cpp emits
+// it, and each warp-level instruction (ldmatrix, mma) is the numerics
+// library's exact model (numerics/MMA.h). The result must equal a plain reference
 // matmul of the logical (uncompressed) operands, for every instruction
 // family, both orientations (sparse lhs, sparse rhs), and sizes that are not
 // multiples of any tile. Values are small integers, so every partial sum is
@@ -77,14 +77,16 @@ struct Buffer {
 };
 
 /// One shared-memory tile of a K step: raw element bits, and how often
-/// each element was written.
+/// each element was written. `stride` (elements) and `bytes` place it in
+/// memory as the kernel declares it, for ldmatrix's alignment rule.
 struct SharedTile {
-  int64_t rows, cols;
+  int64_t rows, cols, stride;
+  unsigned bytes;
   std::vector<uint32_t> bits;
   std::vector<int> writes;
-  SharedTile(int64_t rows, int64_t cols)
-      : rows(rows), cols(cols), bits(size_t(rows * cols)),
-        writes(size_t(rows * cols)) {}
+  SharedTile(int64_t rows, int64_t cols, int64_t stride, unsigned bytes)
+      : rows(rows), cols(cols), stride(stride), bytes(bytes),
+        bits(size_t(rows * cols)), writes(size_t(rows * cols)) {}
   size_t at(int64_t r, int64_t c) const {
     EXPECT_TRUE(r >= 0 && r < rows && c >= 0 && c < cols)
         << "shared [" << r << "][" << c << "] outside " << rows << " x " << cols;
@@ -97,6 +99,18 @@ struct SharedTile {
     ++writes[i];
   }
   uint32_t load(const Indexing::SharedAt &p) const { return bits[at(p.row, p.col)]; }
+  /// The 16 bytes an ldmatrix lane addressing `p` supplies: whole elements
+  /// of one row, never its padding, from a 16-byte aligned address.
+  mma::MatrixRow matrixRow(const Indexing::SharedAt &p) const {
+    EXPECT_EQ((p.row * stride + p.col) * int64_t(bytes) % kMatrixRowBytes, 0)
+        << "ldmatrix row [" << p.row << "][" << p.col << "] misaligned";
+    mma::MatrixRow row{};
+    for (unsigned e = 0; e < kMatrixRowBytes / bytes; ++e) {
+      uint32_t v = bits[at(p.row, p.col + e)];
+      std::memcpy(&row[e * bytes], &v, bytes);
+    }
+    return row;
+  }
   bool complete() const {
     return std::all_of(writes.begin(), writes.end(), [](int w) { return w == 1; });
   }
@@ -245,8 +259,10 @@ void simulate(const Case &c, unsigned seed) {
       for (int64_t k0 = 0; k0 < c.k; k0 += layout.k) {
         // Every thread's copies to shared memory; each element of each tile
         // must be written exactly once.
-        SharedTile sharedA(tiles.aRows, tiles.aCols), sharedB(tiles.bRows, tiles.bCols),
-            sharedMeta(tiles.metaRows, tiles.metaCols);
+        unsigned bytes = unsigned(tiles.elementBytes);
+        SharedTile sharedA(tiles.aRows, tiles.aCols, tiles.aStride, bytes),
+            sharedB(tiles.bRows, tiles.bCols, tiles.bStride, bytes),
+            sharedMeta(tiles.metaRows, tiles.metaCols, tiles.metaCols, 2);
         for (Indexing &t : threads) {
           for (int64_t j = 0; j < tiles.aCopies(); ++j) {
             Indexing::Copy copy = t.copyA(k0, j);
@@ -271,25 +287,21 @@ void simulate(const Case &c, unsigned seed) {
         for (int64_t warp = 0; warp < kWarpsPerBlock; ++warp) {
           Indexing *lanes = &threads[size_t(32 * warp)];
           std::vector<mma::WarpState> aState(kFragsM), bState(kFragsN);
-          auto pack = [&](auto at, size_t count, const SharedTile &tile,
-                          std::array<uint32_t, 4> &regs) {
-            unsigned width = 32 / layout.perRegister;
-            for (size_t i = 0; i < count; ++i)
-              regs[i / layout.perRegister] |=
-                  tile.load(at(unsigned(i))) << (width * (i % layout.perRegister));
-          };
-          for (int64_t fm = 0; fm < kFragsM; ++fm)
+          std::array<mma::MatrixRow, 32> rows;
+          for (int64_t fm = 0; fm < kFragsM; ++fm) {
             for (int64_t l = 0; l < 32; ++l) {
-              pack([&](unsigned i) { return lanes[l].a(fm, i); }, layout.a.size(),
-                   sharedA, aState[fm].a[l]);
+              rows[size_t(l)] = sharedA.matrixRow(lanes[l].ldmatrixA(fm));
               for (unsigned h = 0; h < layout.metadata.size(); ++h)
                 aState[fm].metadata[l] |=
                     sharedMeta.load(lanes[l].metadata(fm, h)) << (16 * h);
             }
-          for (int64_t fn = 0; fn < kFragsN; ++fn)
+            mma::loadMatrices(unsigned(tiles.aMatrices), rows, aState[fm].a);
+          }
+          for (int64_t fn = 0; fn < kFragsN; ++fn) {
             for (int64_t l = 0; l < 32; ++l)
-              pack([&](unsigned i) { return lanes[l].b(fn, i); }, layout.b.size(),
-                   sharedB, bState[fn].b[l]);
+              rows[size_t(l)] = sharedB.matrixRow(lanes[l].ldmatrixB(fn));
+            mma::loadMatrices(unsigned(tiles.bMatrices), rows, bState[fn].b);
+          }
 
           for (int64_t t = 0; t < kTiles; ++t) {
             mma::WarpState state = aState[t / kFragsN];

@@ -429,6 +429,62 @@ TEST(MMA, MatchesReferenceFromCompressedStorage) {
   }
 }
 
+// ldmatrix hands out exactly the A and B registers the ISA's ownership
+// functions assign, when lane 8 j + r addresses row r of matrix j: for A
+// (16 rows x 32 bytes) matrix j is rows 8 (j & 1).., bytes 16 (j >> 1)..;
+// for B stored transposed (8 columns x K) matrix j is bytes 16 j.. of every
+// column. This is the distribution the GPU kernels rely on.
+TEST(MMA, LoadMatricesDeliversTheIsaFragments) {
+  std::mt19937 rng(11);
+  for (const Instruction &instr : kAllInstructions) {
+    SCOPED_TRACE(describe(instr));
+    const ShapeInfo info = shapeInfo(instr.shape);
+    const Tile t = randomTile(instr, rng);
+    const unsigned bytes = info.elementBits / 8;
+    std::vector<uint8_t> a = t.a.bytes;
+    std::vector<uint16_t> metadata(kM * info.metadataWordsPerRow);
+    if (info.sparse) {
+      a.assign(size_t(kM) * info.kStored * bytes, 0);
+      ASSERT_EQ(compressNM(t.a.bytes.data(), instr.a, AxisView{kM, info.k, 1},
+                           NMPattern{2, 4}, a.data(), metadata.data()),
+                NMStatus::Ok);
+    }
+    TileOperands ops;
+    ops.a = a.data();
+    ops.aMetadata = info.sparse ? metadata.data() : nullptr;
+    ops.b = t.b.bytes.data();
+    WarpState isa;
+    ASSERT_EQ(makeWarpState(instr, ops, isa), Status::Ok);
+
+    const unsigned aRowBytes = info.kStored * bytes, bRowBytes = info.k * bytes;
+    ASSERT_EQ(aRowBytes, 32u);
+    std::array<MatrixRow, kWarpSize> rows{};
+    for (unsigned lane = 0; lane < kWarpSize; ++lane) {
+      unsigned j = lane / 8, r = lane % 8;
+      std::memcpy(rows[lane].data(),
+                  &a[(8 * (j & 1) + r) * aRowBytes + 16 * (j >> 1)], 16);
+    }
+    std::array<std::array<uint32_t, 4>, kWarpSize> aRegs{};
+    loadMatrices(4, rows, aRegs);
+    EXPECT_EQ(aRegs, isa.a);
+
+    // B transposed: column n's K contiguous.
+    std::vector<uint8_t> bT(size_t(kN) * bRowBytes);
+    for (unsigned k = 0; k < info.k; ++k)
+      for (unsigned n = 0; n < kN; ++n)
+        std::memcpy(&bT[n * bRowBytes + k * bytes],
+                    &t.b.bytes[(k * kN + n) * bytes], bytes);
+    const unsigned bMatrices = bRowBytes / 16;
+    ASSERT_EQ(bMatrices, info.bRegisters);
+    for (unsigned lane = 0; lane < 8 * bMatrices; ++lane)
+      std::memcpy(rows[lane].data(),
+                  &bT[(lane % 8) * bRowBytes + 16 * (lane / 8)], 16);
+    std::array<std::array<uint32_t, 4>, kWarpSize> bRegs{};
+    loadMatrices(bMatrices, rows, bRegs);
+    EXPECT_EQ(bRegs, isa.b);
+  }
+}
+
 TEST(MMA, AccumulatorRoundTrip) {
   std::vector<float> c(kM * kN);
   for (unsigned i = 0; i < c.size(); ++i)

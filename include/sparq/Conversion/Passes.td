@@ -56,11 +56,11 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     warp a 2 x 4 grid of 16 x 8 instruction tiles (an A fragment feeds four
     instructions, a B fragment two). At each K step the block copies its A,
     B and metadata tiles to shared memory (coalesced, bounds-checked, so any
-    M, N and K work), then every lane reads from there the elements and the
-    metadata the PTX ISA assigns to it; the unit tests run this data
-    movement on the numerics library's model of the instructions. Not yet:
-    vectorized or asynchronous (cp.async / TMA) copies, double buffering,
-    ldmatrix, wgmma.
+    M, N and K work; B transposed, rows padded against bank conflicts), then
+    each warp loads its A and B fragments with `ldmatrix` (`nvgpu.ldmatrix`)
+    and each lane its metadata words; the unit tests run this data movement
+    on the numerics library's model of the instructions. Not yet: vectorized
+    or asynchronous (cp.async / TMA) copies, double buffering, wgmma.
 
     A 2:4 rhs (the K x N weight of a linalg program) makes the kernel compute
     the transposed product, so that the sparse operand is the instruction's
@@ -84,8 +84,10 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     "mlir::LLVM::LLVMDialect",
     "mlir::memref::MemRefDialect",
     "mlir::NVVM::NVVMDialect",
+    "mlir::nvgpu::NVGPUDialect",
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
   ];
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"",

@@ -4,9 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// An exact CPU model of the three warp-level PTX instructions the GPU
-// lowering emits, so that what each lane loads can be checked without a GPU
-// (see docs/Semantics.md, "Tensor Core fragments"):
+// An exact CPU model of the warp-level PTX instructions the GPU lowering
+// emits, so that what each lane loads can be checked without a GPU (see
+// docs/Semantics.md, "Tensor Core fragments"): ldmatrix (loadMatrices, at
+// the end) and the three MMAs
 //
 //  * mma.sync.aligned.m16n8k32.row.col.f32.{e4m3,e5m2}.{e4m3,e5m2}.f32
 //  * mma.sp::ordered_metadata.sync.aligned.m16n8k64.row.col.f32
@@ -287,6 +288,22 @@ Status makeWarpStateFromDenseA(const Instruction &instr, const void *a,
 
 /// D as a 16 x 8 row-major matrix.
 std::array<float, kM * kN> readD(const Fragment &d);
+
+//===----------------------------------------------------------------------===//
+// ldmatrix: shared memory to fragment registers
+//===----------------------------------------------------------------------===//
+
+/// The 16 bytes of one 8 x 8 b16 matrix row, as a lane addresses them.
+using MatrixRow = std::array<uint8_t, 16>;
+
+/// ldmatrix.sync.aligned.m8n8.x{1,2,4}.shared.b16, without .trans (PTX ISA
+/// "Warp-level matrix load instruction: ldmatrix"): for matrix j <
+/// `matrices`, lane 8 j + r supplies the address of its row r, and every
+/// lane L receives in register j bytes 4 (L % 4) .. 4 (L % 4) + 3 of row
+/// L / 4 of matrix j, low byte first. `rows[8 j + r]` is that row's
+/// contents; registers j >= `matrices` are left alone.
+void loadMatrices(unsigned matrices, const std::array<MatrixRow, kWarpSize> &rows,
+                  std::array<std::array<uint32_t, 4>, kWarpSize> &registers);
 
 } // namespace sparq::numerics::mma
 

@@ -5,8 +5,8 @@
 // bounds checks, so any M, N and K work: out-of-range elements read as zero
 // and their metadata as a valid "indices 0 and 1" nibble), then each warp
 // computes a kFragsM x kFragsN grid of 16 x 8 tiles of the instruction's D,
-// every lane reading from shared memory exactly the operand elements the PTX
-// ISA assigns to it. All positions come from KernelIndexing.h.
+// loading its A and B fragments from shared memory with ldmatrix and each
+// lane its metadata words. All positions come from KernelIndexing.h.
 //
 //===----------------------------------------------------------------------===//
 #include "MmaKernel.h"
@@ -17,7 +17,9 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace sparq::nvvm;
@@ -87,13 +89,6 @@ private:
                                           APFloat(float(v)));
   }
 
-  /// The bits of a loaded element as i32.
-  Value bitsOf(Value v) {
-    unsigned width = v.getType().getIntOrFloatBitWidth();
-    Value bits = arith::BitcastOp::create(b, loc, b.getIntegerType(width), v);
-    return arith::ExtUIOp::create(b, loc, b.getI32Type(), bits);
-  }
-
   /// memref[batch, at] where in bounds, else +0 of its element type.
   Value load(Value memref, const Indexing::Access &at) {
     Value v = memref::LoadOp::create(b, loc, memref,
@@ -103,36 +98,32 @@ private:
     return ops.select(at.inBounds, v, zero);
   }
 
-  Value packRegister(ArrayRef<Value> elements) {
-    unsigned width = 32 / elements.size();
-    Value reg = i32(0);
-    for (auto [i, e] : llvm::enumerate(elements))
-      reg = arith::OrIOp::create(
-          b, loc, reg,
-          arith::ShLIOp::create(b, loc, bitsOf(e), i32(int64_t(i) * width)));
-    return reg;
-  }
-  /// An A or B register as the intrinsic takes it: i32, or f16x2 for f16.
-  Value asOperand(Value reg) {
-    if (spec.family != MmaFamily::SparseF16)
-      return reg;
-    return LLVM::BitcastOp::create(
-        b, loc, VectorType::get({2}, b.getF16Type()), reg);
+  /// The integer type A and B elements are staged as in shared memory
+  /// (ldmatrix moves bits).
+  Type stagedType() {
+    return b.getIntegerType(unsigned(32 / layout.perRegister));
   }
 
-  /// The registers of one fragment: `count` elements of shared tile
-  /// `tile` at the positions `at(i)` gives.
-  template <typename AtFn>
-  SmallVector<Value> fragment(Value tile, size_t count, AtFn at) {
+  /// The registers of one fragment, by one ldmatrix of `matrices` 8 x 8
+  /// b16 matrices from shared tile `tile`, this lane addressing `row`; as
+  /// the intrinsic takes them: i32, or f16x2 for f16.
+  SmallVector<Value> fragment(Value tile, int64_t matrices,
+                              Indexing::SharedAt row) {
+    Type staged = stagedType();
+    auto type = VectorType::get({matrices, int64_t(layout.perRegister)}, staged);
+    Value loaded = nvgpu::LdMatrixOp::create(
+        b, loc, type, tile, ValueRange{row.row, row.col}, /*transpose=*/false,
+        uint32_t(matrices));
     SmallVector<Value> registers;
-    for (size_t r = 0; r < count / layout.perRegister; ++r) {
-      SmallVector<Value> elems;
-      for (unsigned e = 0; e < layout.perRegister; ++e) {
-        Indexing::SharedAt p = at(r * layout.perRegister + e);
-        elems.push_back(
-            memref::LoadOp::create(b, loc, tile, ValueRange{p.row, p.col}));
-      }
-      registers.push_back(asOperand(packRegister(elems)));
+    for (int64_t j = 0; j < matrices; ++j) {
+      Value reg = vector::ExtractOp::create(b, loc, loaded, j);
+      registers.push_back(
+          spec.family == MmaFamily::SparseF16
+              ? arith::BitcastOp::create(
+                    b, loc, VectorType::get({2}, b.getF16Type()), reg)
+                    .getResult()
+              : LLVM::BitcastOp::create(b, loc, b.getI32Type(), reg)
+                    .getResult());
     }
     return registers;
   }
@@ -160,13 +151,16 @@ private:
       memref::StoreOp::create(b, loc, v, tile,
                               ValueRange{copy.sharedRow, copy.sharedCol});
     };
+    auto staged = [&](Value v) {
+      return arith::BitcastOp::create(b, loc, stagedType(), v);
+    };
     for (int64_t j = 0; j < tiles.aCopies(); ++j) {
       Indexing::Copy c = indexing.copyA(k0, j);
-      store(load(aSource, c.global), c, sharedA);
+      store(staged(load(aSource, c.global)), c, sharedA);
     }
     for (int64_t j = 0; j < tiles.bCopies(); ++j) {
       Indexing::Copy c = indexing.copyB(k0, j);
-      store(load(bSource, c.global), c, sharedB);
+      store(staged(load(bSource, c.global)), c, sharedB);
     }
     if (!isSparse(spec.family))
       return;
@@ -267,17 +261,16 @@ void KernelEmitter::emit() {
     gpu::BarrierOp::create(b, loc);
     SmallVector<SmallVector<Value>> aRegs, bRegs;
     SmallVector<Value> metaRegs;
+    const SharedTiles &tiles = indexing.getTiles();
     for (int64_t fm = 0; fm < kFragsM; ++fm) {
-      aRegs.push_back(fragment(sharedA, layout.a.size(), [&](unsigned i) {
-        return indexing.a(fm, i);
-      }));
+      aRegs.push_back(
+          fragment(sharedA, tiles.aMatrices, indexing.ldmatrixA(fm)));
       if (isSparse(spec.family))
         metaRegs.push_back(metadataRegister(indexing, fm));
     }
     for (int64_t fn = 0; fn < kFragsN; ++fn)
-      bRegs.push_back(fragment(sharedB, layout.b.size(), [&](unsigned i) {
-        return indexing.b(fn, i);
-      }));
+      bRegs.push_back(
+          fragment(sharedB, tiles.bMatrices, indexing.ldmatrixB(fn)));
     // Every lane has its registers before the next step overwrites the
     // tiles.
     gpu::BarrierOp::create(b, loc);
@@ -430,9 +423,11 @@ gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,
     return MemRefType::get({rows, cols}, element, MemRefLayoutAttrInterface(),
                            workgroup);
   };
+  // A and B as integers of their width: ldmatrix moves bits.
+  Type staged = builder.getIntegerType(unsigned(8 * tiles.elementBytes));
   SmallVector<Type> shared = {
-      sharedTile(tiles.aRows, tiles.aCols, spec.aElement),
-      sharedTile(tiles.bRows, tiles.bCols, spec.bElement)};
+      sharedTile(tiles.aRows, tiles.aStride, staged),
+      sharedTile(tiles.bRows, tiles.bStride, staged)};
   if (sparse)
     shared.push_back(
         sharedTile(tiles.metaRows, tiles.metaCols, builder.getI16Type()));

@@ -11,6 +11,13 @@
 // CHECK: .version 8.4
 // CHECK-NEXT: .target sm_90a
 // CHECK: .visible .entry sparq_mm_dense_f8E4M3FN_f8E5M2_bf16_vs(
+// Fragments from shared memory: an ldmatrix.x4 per A fragment (2), an
+// ldmatrix.x2 per B fragment (4), nothing element by element.
+// CHECK-NOT: ld.shared
+// CHECK-COUNT-2: ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}}, [%rd{{[0-9]+}}];
+// CHECK-NOT: ld.shared
+// CHECK-COUNT-4: ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%r{{[0-9]+}}, %r{{[0-9]+}}}, [%rd{{[0-9]+}}];
+// CHECK-NOT: ld.shared
 // D (4 x f32), A (4 x b32: 16 FP8), B (2 x b32: 8 FP8), C.
 // CHECK-COUNT-8: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e5m2.f32
 // CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
@@ -35,6 +42,13 @@ func.func @dense_fp8(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E5M2>, %sa: 
 // (4 x b32), one metadata register, selector 0; the FP8 result converts in
 // pairs.
 // CHECK: .visible .entry sparq_mm_sp8_f8E4M3FN_f8E4M3FN_f8E4M3FN_nno(
+// ldmatrix.x4 for each fragment; the two metadata words of a lane are
+// adjacent, one 32-bit load.
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK: ld.shared.b32
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK: ld.shared.b32
+// CHECK-COUNT-4: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-COUNT-8: mma.sp::ordered_metadata.sync.aligned.m16n8k64.row.col.f32.e4m3.e4m3.f32
 // CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
 // CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
@@ -50,6 +64,7 @@ func.func @sparse_fp8(%a: tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, %b: tensor<12
 
 // Sparse f16: A 16 kept of a 32-wide K step (4 x f16x2), B 32 x 8 (4 regs).
 // CHECK: .visible .entry sparq_mm_sp16_f16_f16_f32_nn(
+// CHECK-COUNT-6: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-COUNT-8: mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32
 // CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},
 // CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}},

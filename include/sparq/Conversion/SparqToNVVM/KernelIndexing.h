@@ -17,11 +17,14 @@
 // of D; each warp a kFragsM x kFragsN grid of 16 x 8 instruction tiles, so
 // that one A fragment feeds kFragsN instructions and one B fragment kFragsM.
 // At each K step (one instruction's K) the block's threads first copy the
-// step's A tile (kBlockRows x kStored), B tile (k x kBlockCols) and metadata
-// (kBlockRows x k/16 words) from global to shared memory -- consecutive
-// threads on consecutive addresses, out-of-range elements as zero and
-// out-of-range metadata as padding nibbles -- then, after a barrier, every
-// lane reads its fragments from shared memory without bounds checks.
+// step's A tile (kBlockRows x kStored), B tile (stored transposed, kBlockCols
+// x k: each column's K contiguous) and metadata (kBlockRows x k/16 words)
+// from global to shared memory -- consecutive threads on consecutive
+// addresses, out-of-range elements as zero and out-of-range metadata as
+// padding nibbles -- then, after a barrier, each warp loads its A and B
+// fragments with ldmatrix (each lane supplying one 16-byte matrix row; the
+// FP8 and f16 fragments of these instructions are exactly ldmatrix's b16
+// distribution) and each lane its metadata words, without bounds checks.
 //
 // The domain `Ops` provides, on one value type V (indices; conditions are
 // V too, as 0/1 or i1):
@@ -52,14 +55,27 @@ constexpr int64_t kBlockCols = kWarpsN * kWarpCols;
 /// since the ISA leaves any other nibble undefined.
 constexpr int64_t kPaddingMetadataWord = 0x4444;
 
-/// The shapes of one K step's shared-memory tiles for `layout`.
+/// An ldmatrix matrix row: 8 b16 elements.
+constexpr int64_t kMatrixRowBytes = 16;
+
+/// The shapes of one K step's shared-memory tiles for `layout`. A and B
+/// rows are padded by kMatrixRowBytes: rows of 48 or 80 bytes put the eight
+/// rows of one ldmatrix matrix in distinct banks.
 struct SharedTiles {
-  int64_t aRows, aCols;       // kBlockRows x kStored
-  int64_t bRows, bCols;       // k x kBlockCols
-  int64_t metaRows, metaCols; // kBlockRows x k / 16
+  int64_t elementBytes;                // of A and B: 1 (FP8) or 2
+  int64_t aRows, aCols, aStride;       // kBlockRows x kStored
+  int64_t bRows, bCols, bStride;       // kBlockCols x k (B transposed)
+  int64_t metaRows, metaCols;          // kBlockRows x k / 16
+  int64_t aMatrices, bMatrices;        // ldmatrix count per fragment
   explicit SharedTiles(const FragmentLayout &layout)
-      : aRows(kBlockRows), aCols(layout.kStored), bRows(layout.k),
-        bCols(kBlockCols), metaRows(kBlockRows), metaCols(layout.k / 16) {}
+      : elementBytes(4 / layout.perRegister), aRows(kBlockRows),
+        aCols(layout.kStored), aStride(aCols + rowElements()),
+        bRows(kBlockCols), bCols(layout.k), bStride(bCols + rowElements()),
+        metaRows(kBlockRows), metaCols(layout.k / 16),
+        aMatrices(int64_t(layout.a.size() / layout.perRegister)),
+        bMatrices(int64_t(layout.b.size() / layout.perRegister)) {}
+  /// Elements in one ldmatrix matrix row.
+  int64_t rowElements() const { return kMatrixRowBytes / elementBytes; }
   /// Elements each thread copies per K step.
   int64_t aCopies() const { return aRows * aCols / kThreadsPerBlock; }
   int64_t bCopies() const { return bRows * bCols / kThreadsPerBlock; }
@@ -106,7 +122,7 @@ public:
         transposed(transposed), rows(rows), cols(cols), k(k), thread(thread) {
     kStored = isSparse(family) ? ops.divu(k, ops.c(2)) : k;
     words = ops.divu(ops.add(k, ops.c(15)), ops.c(16));
-    V lane = ops.remu(thread, ops.c(32));
+    lane = ops.remu(thread, ops.c(32));
     V warp = ops.divu(thread, ops.c(32));
     group = ops.divu(lane, ops.c(4));
     threadInGroup = ops.remu(lane, ops.c(4));
@@ -135,15 +151,15 @@ public:
     return {r, c, transposed ? guarded(kc, row, ok) : guarded(row, kc, ok)};
   }
 
-  /// Copy `j` (< bCopies) of the B tile at K step `k0`.
+  /// Copy `j` (< bCopies) of the B tile at K step `k0`, to [column][k].
   Copy copyB(V k0, int64_t j) {
     // B is the rhs [K, N] (columns contiguous) or, transposed, the lhs
     // [M, K] with B(k, m) = lhs[m][k] (K contiguous).
-    auto [r, c] = spread(j, tiles.bRows, tiles.bCols, /*colsFastest=*/!transposed);
+    auto [r, c] = spread(j, tiles.bCols, tiles.bRows, /*colsFastest=*/!transposed);
     V kk = ops.add(k0, r);
     V col = ops.add(blockCol0, c);
     V ok = ops.both(ops.ult(kk, k), ops.ult(col, cols));
-    return {r, c, transposed ? guarded(col, kk, ok) : guarded(kk, col, ok)};
+    return {c, r, transposed ? guarded(col, kk, ok) : guarded(kk, col, ok)};
   }
 
   /// Copy `j` (< metaCopies) of the metadata tile at K step `k0`.
@@ -171,15 +187,22 @@ public:
   // Shared -> registers, by each lane
   //===--------------------------------------------------------------------===//
 
-  /// Element `i` of the A fragment of row tile `fm`, in the A tile.
-  SharedAt a(int64_t fm, unsigned i) {
-    const FragmentElement &e = layout.a[i];
-    return {ops.add(rowOf(fm), lanePart(e.row)), lanePart(e.col)};
+  /// The A-tile row this lane addresses in the ldmatrix (x aMatrices) of
+  /// row tile `fm`. Matrix j becomes register j of every lane, which holds
+  /// rows +8 (j & 1) and K +16 bytes (j >> 1) of the fragment.
+  SharedAt ldmatrixA(int64_t fm) {
+    V j = ops.divu(lane, ops.c(8));
+    V row = ops.add(ops.add(rowOf(fm), ops.mul(ops.remu(j, ops.c(2)), ops.c(8))),
+                    ops.remu(lane, ops.c(8)));
+    return {row, ops.mul(ops.divu(j, ops.c(2)), ops.c(tiles.rowElements()))};
   }
-  /// Element `i` of the B fragment of column tile `fn`, in the B tile.
-  SharedAt b(int64_t fn, unsigned i) {
-    const FragmentElement &e = layout.b[i];
-    return {lanePart(e.row), ops.add(colOf(fn), lanePart(e.col))};
+  /// The B-tile row (a column of B) this lane addresses in the ldmatrix (x
+  /// bMatrices) of column tile `fn`: register j holds K +16 bytes j. Lanes
+  /// past the last matrix repeat valid addresses (ldmatrix ignores them).
+  SharedAt ldmatrixB(int64_t fn) {
+    V j = ops.remu(ops.divu(lane, ops.c(8)), ops.c(tiles.bMatrices));
+    V row = ops.add(colOf(fn), ops.remu(lane, ops.c(8)));
+    return {row, ops.mul(j, ops.c(tiles.rowElements()))};
   }
   /// Half `half` of the metadata register for row tile `fm`, in the
   /// metadata tile.
@@ -236,7 +259,7 @@ private:
   const FragmentLayout &layout;
   SharedTiles tiles;
   bool transposed;
-  V rows, cols, k, thread, kStored, words;
+  V rows, cols, k, thread, lane, kStored, words;
   V group, threadInGroup, blockRow0, blockCol0, warpRow, warpCol;
 };
 
