@@ -17,7 +17,7 @@ void sparq::buildCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertSparqToLLVM());
   pm.addPass(createCanonicalizerPass());
 
-  addBufferizeAndLowerToCF(pm, /*deallocate=*/true);
+  addBufferizeAndLowerToCF(pm);
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

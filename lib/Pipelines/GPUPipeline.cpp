@@ -22,10 +22,7 @@ void sparq::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &o) {
   pm.addPass(createConvertSparqToNVVM(nvvm));
   pm.addPass(createCanonicalizerPass());
 
-  // The host code's gpu.wait declares no memory effects, which buffer
-  // deallocation refuses to reason about: host buffers are not freed here
-  // (device buffers are, by the launch sequence itself).
-  addBufferizeAndLowerToCF(pm, /*deallocate=*/false);
+  addBufferizeAndLowerToCF(pm);
 
   // The kernels to NVVM, then both sides to LLVM and the kernels to PTX.
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());

@@ -8,9 +8,9 @@ namespace sparq {
 
 /// One-shot bufferization of a program whose sparq ops are already runtime
 /// calls or kernel launches, then linalg to loops and loops to the cf
-/// dialect: what both pipelines run before converting to LLVM. With
-/// `deallocate`, every buffer is freed once its owner is done with it.
-void addBufferizeAndLowerToCF(mlir::OpPassManager &pm, bool deallocate);
+/// dialect: what both pipelines run before converting to LLVM. Every host
+/// buffer is freed once its owner is done with it.
+void addBufferizeAndLowerToCF(mlir::OpPassManager &pm);
 
 } // namespace sparq
 

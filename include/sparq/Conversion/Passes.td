@@ -66,8 +66,11 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     the transposed product, so that the sparse operand is the instruction's
     A. The epilogue divides by the scales, adds the bias, applies out_scale
     and converts (FP8 results with `cvt.rn.satfinite.{e4m3,e5m2}x2.f32`).
-    Operands are copied to the device and the result back around each
-    launch. Other sparq ops go to the CPU runtime as with
+    On the host the product becomes a call, on host buffers, of its
+    variant's launch function (`sparq.gpu_launch`), which copies the
+    operands to the device, launches, and copies the result back into the
+    caller's buffer; run `--sparq-buffer-deallocation` after bufferization
+    to free host buffers. Other sparq ops go to the CPU runtime as with
     `--convert-sparq-to-llvm`.
 
     The pass checks every product against `chip` first and picks the
@@ -95,6 +98,31 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     Option<"ptx", "ptx", "unsigned", "0",
            "PTX ISA version as 10 * major + minor (85 is 8.5); 0 picks the "
            "smallest the kernels need">,
+  ];
+}
+
+def SparqBufferDeallocation
+    : Pass<"sparq-buffer-deallocation", "mlir::ModuleOp"> {
+  let summary = "Ownership-based buffer deallocation that skips sparq's GPU "
+                "launch functions";
+  let description = [{
+    Runs upstream's ownership-based buffer deallocation analysis (what
+    `-ownership-based-buffer-deallocation` does) on every `func.func` with a
+    body, except the launch functions `--convert-sparq-to-nvvm` creates
+    (marked `sparq.gpu_launch`): their `gpu.wait` declares no memory effects,
+    which the analysis refuses, and they allocate no host memory (their
+    device buffers are freed by their own launch sequence). Host buffers
+    passed to them are owned, and freed, by their callers.
+
+    Use it in place of the ownership pass, after One-Shot Bufferize and before
+    `-buffer-deallocation-simplification` and `-bufferization-lower-deallocations`;
+    both sparq pipelines do.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
   ];
 }
 

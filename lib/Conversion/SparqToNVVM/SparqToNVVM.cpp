@@ -1,10 +1,11 @@
 //===- SparqToNVVM.cpp - sparq.matmul to Tensor Core kernel launches ------===//
 //
 // The host side of a sparq.matmul on the GPU: operands (encoded ones as
-// values and metadata) are viewed as rank-3 buffers, copied to the device,
-// the kernel of their variant is launched, and the result copied back -- all
-// on one stream, synchronously at the end. The kernel itself is built by
-// MmaKernel.cpp.
+// values and metadata) are viewed as rank-3 host buffers and passed, with a
+// fresh host buffer for the result, to the launch function of their
+// variant, which copies them to the device, launches the kernel and copies
+// the result back -- on one stream, synchronously at the end. The kernel
+// itself is built by MmaKernel.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
@@ -13,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -49,7 +51,8 @@ FailureOr<MmaFamily> sparq::selectMmaFamily(MatmulOp op, std::string &whyNot) {
 }
 
 namespace {
-/// sparq.matmul -> copies to the device, a Tensor Core kernel, a copy back.
+/// sparq.matmul -> a call of its variant's launch function (below) on host
+/// buffers.
 struct MatmulToGPU : OpConversionPattern<MatmulOp> {
   MatmulToGPU(const TypeConverter &converter, MLIRContext *ctx,
               gpu::GPUModuleOp kernels)
@@ -62,79 +65,125 @@ struct MatmulToGPU : OpConversionPattern<MatmulOp> {
   gpu::GPUModuleOp kernels;
 };
 
-/// Helpers for the host code of one launch.
-class HostCode {
-public:
-  HostCode(ConversionPatternRewriter &rewriter, Location loc)
-      : rewriter(rewriter), loc(loc) {
-    token = gpu::WaitOp::create(rewriter, loc,
-                                gpu::AsyncTokenType::get(rewriter.getContext()),
-                                ValueRange{})
-                .getAsyncToken();
-  }
+/// `type` with every size dynamic, as kernels and launch functions take
+/// buffers (one function per variant, whatever the shapes).
+MemRefType dynamicType(MemRefType type) {
+  SmallVector<int64_t> shape(type.getRank(), ShapedType::kDynamic);
+  return MemRefType::get(shape, type.getElementType());
+}
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); }
+Value castToDynamic(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (type == dynamicType(type))
+    return memref;
+  return memref::CastOp::create(b, loc, dynamicType(type), memref);
+}
 
-  /// `tensor` with a leading unit batch dimension when it has rank 2.
-  Value rank3(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    if (type.getRank() == 3)
-      return tensor;
-    SmallVector<int64_t> shape = {1};
-    shape.append(type.getShape().begin(), type.getShape().end());
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      sizes.push_back(tensor::getMixedSize(rewriter, loc, tensor, d));
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-        tensor, SmallVector<ReassociationIndices>{{0, 1}, {2}}, sizes);
-  }
+/// The host function that runs `kernel` on host buffers: it copies the
+/// inputs to the device, launches, copies the result into `out` and frees
+/// the device buffers, on one stream, synchronously at the end. Arguments:
+/// the kernel's buffers (fully dynamic; `out` [B, M, N]) and M, N, K. Kept
+/// out of line (sparq.gpu_launch) so that host buffer deallocation, which
+/// cannot reason about gpu.wait, skips it: it allocates no host memory.
+func::FuncOp getOrBuildLaunchFunction(OpBuilder &builder, ModuleOp module,
+                                      gpu::GPUFuncOp kernel, bool transposed) {
+  std::string name = ("sparq_launch_" + kernel.getName()).str();
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  MLIRContext *ctx = builder.getContext();
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  Location loc = kernel.getLoc();
+  auto func = func::FuncOp::create(builder, loc, name,
+                                   kernel.getFunctionType());
+  func.setPrivate();
+  func->setAttr(kGpuLaunchAttrName, UnitAttr::get(ctx));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
 
-  /// A device copy of `tensor`, as a memref of fully dynamic shape.
-  Value toDevice(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    Value host = bufferization::ToBufferOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        tensor, rewriter.getUnitAttr());
-    Value device = alloc(type, tensor);
-    token = gpu::MemcpyOp::create(rewriter, loc, tokenType(), ValueRange{token},
-                                  device, host)
-                .getAsyncToken();
-    return dynamic(device);
-  }
-
-  /// A device buffer of `type`, dynamic sizes from `like`.
-  Value alloc(RankedTensorType type, Value like) {
+  auto argsOf = entry->getArguments();
+  ValueRange buffers = argsOf.drop_back(3);
+  Value m = argsOf[argsOf.size() - 3], n = argsOf[argsOf.size() - 2],
+        k = argsOf.back();
+  Value out = buffers.back();
+  auto tokenType = gpu::AsyncTokenType::get(ctx);
+  Value token =
+      gpu::WaitOp::create(builder, loc, tokenType, ValueRange{}).getAsyncToken();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(builder, loc, v);
+  };
+  // A device buffer shaped like `host`.
+  SmallVector<Value> device;
+  auto allocLike = [&](Value host) {
+    auto type = cast<MemRefType>(host.getType());
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, like, d));
-    auto alloc = gpu::AllocOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        tokenType(), ValueRange{token}, sizes, ValueRange{},
-        /*hostShared=*/false);
+      sizes.push_back(memref::DimOp::create(builder, loc, host, d));
+    auto alloc = gpu::AllocOp::create(builder, loc, type, tokenType,
+                                      ValueRange{token}, sizes, ValueRange{},
+                                      /*hostShared=*/false);
     token = alloc.getAsyncToken();
-    deviceBuffers.push_back(alloc.getMemref());
+    device.push_back(alloc.getMemref());
     return alloc.getMemref();
+  };
+  for (Value host : buffers.drop_back()) {
+    Value buffer = allocLike(host);
+    token = gpu::MemcpyOp::create(builder, loc, tokenType, ValueRange{token},
+                                  buffer, host)
+                .getAsyncToken();
   }
+  Value deviceOut = allocLike(out);
 
-  /// The same buffer with every static size erased, as kernels take them.
-  Value dynamic(Value memref) {
-    auto type = cast<MemRefType>(memref.getType());
-    SmallVector<int64_t> shape(type.getRank(), ShapedType::kDynamic);
-    if (type.getRank() == 0 || type.getShape() == ArrayRef<int64_t>(shape))
-      return memref;
-    return memref::CastOp::create(
-        rewriter, loc, MemRefType::get(shape, type.getElementType()), memref);
-  }
+  // Grid: column tiles of the instruction's D, row tiles, batch.
+  Value rows = transposed ? n : m, cols = transposed ? m : n;
+  auto ceilDiv = [&](Value v, int64_t d) {
+    return arith::CeilDivUIOp::create(builder, loc, v, index(d));
+  };
+  gpu::KernelDim3 grid{ceilDiv(cols, kBlockCols), ceilDiv(rows, kBlockRows),
+                       memref::DimOp::create(builder, loc, out, 0)};
+  gpu::KernelDim3 block{index(32 * kWarpsPerBlock), index(1), index(1)};
+  SmallVector<Value> operands(device);
+  operands.append({m, n, k});
+  token = gpu::LaunchFuncOp::create(builder, loc, kernel, grid, block,
+                                    /*dynamicSharedMemorySize=*/Value(),
+                                    operands, tokenType, ValueRange{token})
+              .getAsyncToken();
 
-  Type tokenType() { return gpu::AsyncTokenType::get(rewriter.getContext()); }
+  token = gpu::MemcpyOp::create(builder, loc, tokenType, ValueRange{token},
+                                out, deviceOut)
+              .getAsyncToken();
+  for (Value buffer : device)
+    token = gpu::DeallocOp::create(builder, loc, tokenType, ValueRange{token},
+                                   buffer)
+                .getAsyncToken();
+  gpu::WaitOp::create(builder, loc, Type(), ValueRange{token});
+  func::ReturnOp::create(builder, loc);
+  return func;
+}
 
-  ConversionPatternRewriter &rewriter;
-  Location loc;
-  Value token;
-  SmallVector<Value> deviceBuffers;
-};
+/// `tensor` with a leading unit batch dimension when it has rank 2.
+Value rank3(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 3)
+    return tensor;
+  SmallVector<int64_t> shape = {1};
+  shape.append(type.getShape().begin(), type.getShape().end());
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, tensor, d));
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), tensor,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}}, sizes);
+}
+
+/// The host buffer of `tensor`, fully dynamic.
+Value hostBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      b.getUnitAttr());
+  return castToDynamic(b, loc, buffer);
+}
 } // namespace
 
 LogicalResult
@@ -145,7 +194,6 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   if (failed(family))
     return rewriter.notifyMatchFailure(op, whyNot);
   Location loc = op.getLoc();
-  HostCode host(rewriter, loc);
   bool rhsSparse = static_cast<bool>(getNMEncoding(op.getRhs().getType()));
 
   KernelSpec spec;
@@ -173,77 +221,49 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   int64_t rank = resultType.getRank();
   Value lhs0 = adaptor.getLhs()[0], rhs0 = adaptor.getRhs()[0];
   auto lhsType = op.getLhs().getType();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
   Value m = tensor::DimOp::create(rewriter, loc, lhs0, rank - 2);
   Value n = tensor::DimOp::create(rewriter, loc, rhs0, rank - 1);
   Value k = getNMEncoding(lhsType) || rhsSparse
-                ? host.index(lhsType.getDimSize(rank - 1))
+                ? index(lhsType.getDimSize(rank - 1))
                 : tensor::DimOp::create(rewriter, loc, lhs0, rank - 1)
                       .getResult();
   if (rhsSparse)
-    k = host.index(op.getRhs().getType().getDimSize(rank - 2));
+    k = index(op.getRhs().getType().getDimSize(rank - 2));
 
   SmallVector<Value> args;
   for (Value v : adaptor.getLhs())
-    args.push_back(host.toDevice(host.rank3(v)));
+    args.push_back(hostBuffer(rewriter, loc, rank3(rewriter, loc, v)));
   for (Value v : adaptor.getRhs())
-    args.push_back(host.toDevice(host.rank3(v)));
+    args.push_back(hostBuffer(rewriter, loc, rank3(rewriter, loc, v)));
   for (ValueRange optional : {adaptor.getLhsScale(), adaptor.getRhsScale(),
                               adaptor.getOutScale(), adaptor.getBias()})
     if (!optional.empty())
-      args.push_back(host.toDevice(optional[0]));
+      args.push_back(hostBuffer(rewriter, loc, optional[0]));
 
-  // The result, [B, M, N] on the device.
+  // The result, [B, M, N], written by the launch function.
   SmallVector<int64_t> outShape(resultType.getShape());
   if (rank == 2)
     outShape.insert(outShape.begin(), 1);
   auto outTensorType = RankedTensorType::get(outShape, spec.outElement);
-  SmallVector<Value> outSizes;
   Value batch = rank == 3 ? tensor::DimOp::create(rewriter, loc, lhs0, 0)
                                 .getResult()
-                          : host.index(1);
-  SmallVector<Value> dims = {batch, m, n};
+                          : index(1);
+  SmallVector<Value> dims = {batch, m, n}, outSizes;
   for (int64_t d = 0; d < 3; ++d)
     if (outTensorType.isDynamicDim(d))
       outSizes.push_back(dims[d]);
-  auto outAlloc = gpu::AllocOp::create(
-      rewriter, loc, MemRefType::get(outShape, spec.outElement),
-      host.tokenType(), ValueRange{host.token}, outSizes, ValueRange{}, false);
-  host.token = outAlloc.getAsyncToken();
-  args.push_back(host.dynamic(outAlloc.getMemref()));
+  Value hostOut = memref::AllocOp::create(
+      rewriter, loc, MemRefType::get(outShape, spec.outElement), outSizes);
+  args.push_back(castToDynamic(rewriter, loc, hostOut));
   args.append({m, n, k});
 
   gpu::GPUFuncOp kernel = getOrBuildKernel(rewriter, kernels, spec);
-  // Grid: column tiles of the instruction's D, row tiles, batch.
-  Value rowsMMA = rhsSparse ? n : m, colsMMA = rhsSparse ? m : n;
-  auto ceilDiv = [&](Value v, int64_t d) {
-    return arith::CeilDivUIOp::create(rewriter, loc, v, host.index(d));
-  };
-  gpu::KernelDim3 grid{ceilDiv(colsMMA, kBlockCols), ceilDiv(rowsMMA, kBlockRows),
-                       batch};
-  gpu::KernelDim3 block{host.index(32 * kWarpsPerBlock), host.index(1),
-                        host.index(1)};
-  auto launch = gpu::LaunchFuncOp::create(
-      rewriter, loc, kernel, grid, block, /*dynamicSharedMemorySize=*/Value(),
-      args, host.tokenType(), ValueRange{host.token});
-  host.token = launch.getAsyncToken();
-
-  // Back to the host, then free the device buffers.
-  SmallVector<Value> hostSizes;
-  for (int64_t d = 0; d < 3; ++d)
-    if (outTensorType.isDynamicDim(d))
-      hostSizes.push_back(dims[d]);
-  Value hostOut = memref::AllocOp::create(
-      rewriter, loc, MemRefType::get(outShape, spec.outElement), hostSizes);
-  host.token = gpu::MemcpyOp::create(rewriter, loc, host.tokenType(),
-                                     ValueRange{host.token}, hostOut,
-                                     outAlloc.getMemref())
-                   .getAsyncToken();
-  host.deviceBuffers.push_back(outAlloc.getMemref());
-  for (Value buffer : host.deviceBuffers)
-    host.token = gpu::DeallocOp::create(rewriter, loc, host.tokenType(),
-                                        ValueRange{host.token}, buffer)
-                     .getAsyncToken();
-  gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{host.token});
+  func::FuncOp launch = getOrBuildLaunchFunction(
+      rewriter, op->getParentOfType<ModuleOp>(), kernel, spec.transposed);
+  func::CallOp::create(rewriter, loc, launch, args);
 
   Value result = bufferization::ToTensorOp::create(
       rewriter, loc, outTensorType, hostOut, /*restrict=*/true,

@@ -5,43 +5,43 @@
 // CHECK: module attributes {gpu.container_module}
 // ADA: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_89", features = "+ptx85">]
 
-// The host side: operands (a 2:4 lhs as values and metadata) to the device,
-// one launch of 128 threads per 64 x 64 tile, the result back.
+// The host side: operands (a 2:4 lhs as values and metadata) as rank-3 host
+// buffers, a fresh host buffer for the result, and one call of the variant's
+// launch function (checked at the end) with M, N and K.
 // CHECK-LABEL: func.func @sparse_lhs(
 // CHECK-SAME: %[[V:.*]]: tensor<32x64xf8E4M3FN>, %[[M:.*]]: tensor<32x8xi16>, %[[B:.*]]: tensor<128x16xf8E5M2>, %[[SA:.*]]: tensor<32xf32>, %[[SO:.*]]: tensor<f32>)
-// CHECK: gpu.wait async
-// CHECK: %[[DV:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<1x32x64xf8E4M3FN>
-// CHECK: gpu.memcpy async {{.*}} %[[DV]]
-// CHECK: gpu.alloc async {{.*}} : memref<1x32x8xi16>
-// CHECK: gpu.alloc async {{.*}} : memref<1x128x16xf8E5M2>
-// CHECK: gpu.alloc async {{.*}} : memref<32xf32>
-// CHECK: gpu.alloc async {{.*}} : memref<f32>
-// CHECK: %[[OUT:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<1x32x16xf8E4M3FN>
-// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1)
-// CHECK: gpu.memcpy async {{.*}} %{{.*}}, %[[OUT]]
-// CHECK-COUNT-6: gpu.dealloc async
-// CHECK: gpu.wait [
+// CHECK: %[[V3:.*]] = tensor.expand_shape %[[V]] {{.*}} into tensor<1x32x64xf8E4M3FN>
+// CHECK: %[[HV:.*]] = bufferization.to_buffer %[[V3]] read_only
+// CHECK: %[[HVD:.*]] = memref.cast %[[HV]] : memref<1x32x64xf8E4M3FN> to memref<?x?x?xf8E4M3FN>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x32x16xf8E4M3FN>
+// CHECK: %[[OUTD:.*]] = memref.cast %[[OUT]]
+// CHECK: call @sparq_launch_sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno(%[[HVD]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUTD]], %c32, %c16, %c128)
+// CHECK-NOT: gpu.
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: tensor.collapse_shape
 func.func @sparse_lhs(%a: tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, %b: tensor<128x16xf8E5M2>, %sa: tensor<32xf32>, %so: tensor<f32>) -> tensor<32x16xf8E4M3FN> {
   %0 = sparq.matmul %a, %b lhs_scale %sa : tensor<32xf32> out_scale %so : tensor<f32> : tensor<32x128xf8E4M3FN, #sparq.nm<2:4>>, tensor<128x16xf8E5M2> -> tensor<32x16xf8E4M3FN>
   return %0 : tensor<32x16xf8E4M3FN>
 }
 
-// A 2:4 rhs: the transposed kernel, whose A is the rhs; the grid runs over
-// N (rows of the instruction's D) in y and M in x: 2 x 1 blocks here.
+// A 2:4 rhs: the transposed kernel, whose A is the rhs (its launch grid is
+// checked at the end).
 // CHECK-LABEL: func.func @sparse_rhs(
 // CHECK-SAME: tensor<80x64xbf16>, %{{.*}}: tensor<32x100xbf16>, %{{.*}}: tensor<4x100xi16>, %{{.*}}: tensor<100xf32>)
-// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_sp16_bf16_bf16_f32_t_nnb blocks in (%c2, %c2, %c1)
+// CHECK: call @sparq_launch_sparq_mm_sp16_bf16_bf16_f32_t_nnb({{.*}}, %c80, %c100, %c64)
 func.func @sparse_rhs(%a: tensor<80x64xbf16>, %b: tensor<64x100xbf16, #sparq.nm<2:4, dim = 0>>, %bias: tensor<100xf32>) -> tensor<80x100xf32> {
   %0 = sparq.matmul %a, %b bias %bias : tensor<100xf32> : tensor<80x64xbf16>, tensor<64x100xbf16, #sparq.nm<2:4, dim = 0>> -> tensor<80x100xf32>
   return %0 : tensor<80x100xf32>
 }
 
-// Batched and dynamic: the batch is the grid's z, sizes come from the
-// operands at run time.
+// Batched and dynamic: sizes come from the operands at run time; the batch
+// sizes the result (and the launch grid's z, from the result's size).
 // CHECK-LABEL: func.func @batched(
-// CHECK: %[[BATCH:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x?x64xf8E4M3FN>
-// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn blocks in (%{{.*}}, %{{.*}}, %[[BATCH]])
+// CHECK-DAG: %[[MD:.*]] = tensor.dim %{{.*}}, %c1 : tensor<?x?x64xf8E4M3FN>
+// CHECK-DAG: %[[ND:.*]] = tensor.dim %{{.*}}, %c2 : tensor<?x64x?xf8E5M2>
+// CHECK-DAG: %[[BATCH:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x?x64xf8E4M3FN>
+// CHECK: %[[BOUT:.*]] = memref.alloc(%[[BATCH]], %[[MD]], %[[ND]]) : memref<?x?x?xf32>
+// CHECK: call @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(%{{.*}}, %{{.*}}, %[[BOUT]], %[[MD]], %[[ND]], %c64)
 func.func @batched(%a: tensor<?x?x64xf8E4M3FN>, %b: tensor<?x64x?xf8E5M2>) -> tensor<?x?x?xf32> {
   %0 = sparq.matmul %a, %b : tensor<?x?x64xf8E4M3FN>, tensor<?x64x?xf8E5M2> -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
@@ -93,3 +93,33 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // A dense FP8 B fragment is two registers: ldmatrix.x2.
 // CHECK-COUNT-4: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = false} : memref<64x48xi8, #gpu.address_space<workgroup>> -> vector<2x4xi8>
 // CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e5m2.f32"({{.*}}) : (i32, i32, i32, i32, i32, i32, f32, f32, f32, f32)
+
+// The launch functions, one per kernel variant, after the kernel module:
+// every input copied to the device, one launch of 128 threads per 64 x 64
+// tile of the instruction's D, the result copied into the caller's buffer,
+// every device buffer freed, synchronously -- and no host allocation, so
+// that buffer deallocation may skip them (sparq.gpu_launch).
+// CHECK-LABEL: func.func private @sparq_launch_sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno(
+// CHECK-SAME: %[[A0:[^:]*]]: memref<?x?x?xf8E4M3FN>, %{{[^:]*}}: memref<?x?x?xi16>, %{{[^:]*}}: memref<?x?x?xf8E5M2>, %{{[^:]*}}: memref<?xf32>, %{{[^:]*}}: memref<f32>, %[[OA:[^:]*]]: memref<?x?x?xf8E4M3FN>, %[[MA:[^:]*]]: index, %[[NA:[^:]*]]: index, %{{[^:]*}}: index) attributes {sparq.gpu_launch}
+// CHECK: gpu.wait async
+// CHECK: %[[DV:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<?x?x?xf8E4M3FN>
+// CHECK: gpu.memcpy async {{.*}} %[[DV]], %[[A0]]
+// CHECK-COUNT-4: gpu.memcpy async
+// CHECK: %[[OUTB:.*]] = memref.dim %[[OA]], %c0
+// CHECK: %[[DOUT:.*]], %{{.*}} = gpu.alloc async
+// CHECK: %[[X:.*]] = arith.ceildivui %[[NA]], %c64
+// CHECK: %[[Y:.*]] = arith.ceildivui %[[MA]], %c64
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno blocks in (%[[X]], %[[Y]], %[[OUTB]]) threads in (%c128, %c1, %c1)
+// CHECK: gpu.memcpy async {{.*}} %[[OA]], %[[DOUT]]
+// CHECK-COUNT-6: gpu.dealloc async
+// CHECK: gpu.wait [
+// CHECK-NOT: memref.alloc
+// CHECK: return
+
+// Transposed: N (rows of the instruction's D) in y, M in x.
+// CHECK-LABEL: func.func private @sparq_launch_sparq_mm_sp16_bf16_bf16_f32_t_nnb(
+// CHECK-SAME: %[[MT:[^:]*]]: index, %[[NT:[^:]*]]: index, %{{[^:]*}}: index) attributes {sparq.gpu_launch}
+// CHECK: %[[XT:.*]] = arith.ceildivui %[[MT]], %c64
+// CHECK: %[[YT:.*]] = arith.ceildivui %[[NT]], %c64
+// CHECK: gpu.launch_func async {{.*}} blocks in (%[[XT]], %[[YT]], %{{.*}})
+// CHECK-LABEL: func.func private @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(

@@ -10,14 +10,20 @@
 
 namespace sparq {
 
+/// Marks the host functions that launch sparq's kernels (copies in, launch,
+/// copy out, free): buffer deallocation skips them (see
+/// --sparq-buffer-deallocation).
+constexpr llvm::StringLiteral kGpuLaunchAttrName = "sparq.gpu_launch";
+
 /// The instruction family `op` lowers to on the GPU, or failure with the
 /// reason in `whyNot` (an operand combination without Tensor Core support,
 /// a non-2:4 pattern, an FP8 result without saturation).
 mlir::FailureOr<nvvm::MmaFamily> selectMmaFamily(MatmulOp op,
                                                  std::string &whyNot);
 
-/// Patterns turning sparq.matmul on tensors into a launch of a Tensor Core
-/// kernel built in `kernels` (device buffers, copies in and out), with
+/// Patterns turning sparq.matmul on tensors into a call of a launch function
+/// (device buffers, copies in and out) of a Tensor Core kernel built in
+/// `kernels`, with
 /// encoded operands as their two storage tensors (see
 /// SparqStorageTypeConverter).
 void populateSparqToNVVMConversionPatterns(
