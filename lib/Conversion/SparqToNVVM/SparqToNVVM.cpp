@@ -87,9 +87,19 @@ Value castToDynamic(OpBuilder &b, Location loc, Value memref) {
 /// cannot reason about gpu.wait, skips it: it allocates no host memory.
 func::FuncOp getOrBuildLaunchFunction(OpBuilder &builder, ModuleOp module,
                                       gpu::GPUFuncOp kernel, bool transposed) {
-  std::string name = ("sparq_launch_" + kernel.getName()).str();
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
+  // Reuse this variant's launch function; a user symbol of the same name
+  // gets a numbered one instead.
+  std::string base = ("sparq_launch_" + kernel.getName()).str(), name = base;
+  for (unsigned suffix = 1;; ++suffix) {
+    Operation *existing = module.lookupSymbol(name);
+    if (!existing)
+      break;
+    auto func = dyn_cast<func::FuncOp>(existing);
+    if (func && func->hasAttr(kGpuLaunchAttrName) &&
+        func.getFunctionType() == kernel.getFunctionType())
+      return func;
+    name = base + "_" + std::to_string(suffix);
+  }
   MLIRContext *ctx = builder.getContext();
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());

@@ -123,3 +123,4 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // CHECK: %[[YT:.*]] = arith.ceildivui %[[NT]], %c64
 // CHECK: gpu.launch_func async {{.*}} blocks in (%[[XT]], %[[YT]], %{{.*}})
 // CHECK-LABEL: func.func private @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(
+
