@@ -143,6 +143,26 @@ FailureOr<Contraction> sparq::matchContraction(linalg::LinalgOp op,
       whyNot = "expects ranked tensors without encoding";
       return failure();
     }
+  // linalg's verifier lets operands disagree on a loop's static size (the
+  // op is then undefined at run time); sparq.matmul's does not, so such an
+  // op is left as it is.
+  SmallVector<int64_t> loopSize(op.getNumLoops(), ShapedType::kDynamic);
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = cast<RankedTensorType>(operand.get().getType());
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+      int64_t size = type.getDimSize(i);
+      if (ShapedType::isDynamic(size))
+        continue;
+      int64_t &known = loopSize[cast<AffineDimExpr>(expr).getPosition()];
+      if (!ShapedType::isDynamic(known) && known != size) {
+        whyNot = "operands disagree on the size of a dimension (" +
+                 std::to_string(known) + " vs " + std::to_string(size) + ")";
+        return failure();
+      }
+      known = size;
+    }
+  }
   return c;
 }
 

@@ -27,3 +27,26 @@ func.func @conv(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x8xf32>, %o: tensor<1x4
   return %r : tensor<1x4x4x8xf32>
 }
 }
+
+// -----
+
+// Static sizes that disagree (K is 4 in one operand, 8 in the other): linalg
+// accepts the op, sparq.matmul would not; it is left alone (found by
+// fuzzing: the pass used to produce IR that does not verify).
+// expected-remark @below {{sparq-quantize: 0 quantized, 1 left unchanged, 0 constant weights}}
+module {
+func.func @sizes_disagree(%w: tensor<4x3xf32>, %x: tensor<?x8xf32>, %c: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // expected-remark @below {{left unchanged: operands disagree on the size of a dimension (4 vs 8)}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (k, n)>,
+                                        affine_map<(m, n, k) -> (m, k)>,
+                                        affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%w, %x : tensor<4x3xf32>, tensor<?x8xf32>) outs(%c : tensor<?x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
+}
+}
