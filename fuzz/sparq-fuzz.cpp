@@ -65,6 +65,9 @@ const Pipeline kPipelines[] = {
     {"sparq-permute-channels{sweeps=2 time-budget=0.05},sparq-prune,"
      "sparq-quantize,canonicalize",
      true},
+    {"convert-sparq-to-nvvm{chip=sm_90a}", true},
+    // To PTX text (LLVM's NVPTX backend; no ptxas): slower per input.
+    {"sparq-gpu-pipeline{chip=sm_89 format=isa}", false},
 };
 constexpr unsigned kNumPipelines = std::size(kPipelines);
 
