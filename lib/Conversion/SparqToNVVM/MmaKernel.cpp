@@ -433,6 +433,13 @@ gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,
         sharedTile(tiles.metaRows, tiles.metaCols, builder.getI16Type()));
   auto func = gpu::GPUFuncOp::create(builder, loc, name,
                                      builder.getFunctionType(args, {}), shared);
+  // ldmatrix reads 16-byte aligned rows (and the LLVM backend may merge a
+  // lane's adjacent metadata loads): align every tile to 16 bytes, not to
+  // its element type.
+  for (unsigned i = 0; i < shared.size(); ++i)
+    func.setWorkgroupAttributionAttr(
+        i, builder.getStringAttr(LLVM::LLVMDialect::getAlignAttrName()),
+        builder.getI64IntegerAttr(kMatrixRowBytes));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   KernelEmitter(builder, loc, spec, func).emit();
   return func;

@@ -65,8 +65,8 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // CHECK: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx85">]
 // CHECK: gpu.func @sparq_mm_sp8_f8E4M3FN_f8E5M2_f8E4M3FN_vno(%{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: memref<?x?x?xi16>, %{{.*}}: memref<?x?x?xf8E5M2>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<f32>, %{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index)
 // A and B are staged as bits, rows padded by 16 bytes; B transposed (64
-// columns x 64 K).
-// CHECK-SAME: workgroup(%[[SA:.*]] : memref<64x48xi8, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x80xi8, #gpu.address_space<workgroup>>, %[[SM:.*]] : memref<64x4xi16, #gpu.address_space<workgroup>>) kernel
+// columns x 64 K); every tile 16-byte aligned, as ldmatrix needs.
+// CHECK-SAME: workgroup(%[[SA:.*]] : memref<64x48xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SB:.*]] : memref<64x80xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SM:.*]] : memref<64x4xi16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: scf.for {{.*}} step %c64 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK-COUNT-16: memref.store %{{.*}}, %[[SA]][
 // CHECK-COUNT-32: memref.store %{{.*}}, %[[SB]][
@@ -84,7 +84,7 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32.e4m3.e5m2.f32"(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %c0_i32) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, i32, i32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK: nvvm.convert.f32x2.to.f8x2 {{.*}} {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8>(f8E4M3FN)
 // CHECK: gpu.func @sparq_mm_sp16_bf16_bf16_f32_t_nnb(
-// CHECK-SAME: workgroup({{.*}} : memref<64x24xi16, #gpu.address_space<workgroup>>, {{.*}} : memref<64x40xi16, #gpu.address_space<workgroup>>, {{.*}} : memref<64x2xi16, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup({{.*}} : memref<64x24xi16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, {{.*}} : memref<64x40xi16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, {{.*}} : memref<64x2xi16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK: scf.for {{.*}} step %c32
 // CHECK-COUNT-2: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x24xi16, #gpu.address_space<workgroup>> -> vector<4x2xi16>
 // CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16"({{.*}}) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, i32, i32)

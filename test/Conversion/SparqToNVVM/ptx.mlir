@@ -11,6 +11,10 @@
 // CHECK: .version 8.4
 // CHECK-NEXT: .target sm_90a
 // CHECK: .visible .entry sparq_mm_dense_f8E4M3FN_f8E5M2_bf16_vs(
+// Shared tiles (A 64 x 48 bytes, B^T 64 x 48 bytes) 16-byte aligned: the
+// rows ldmatrix reads must be.
+// CHECK: .shared .align 16 .b8 __wg_sparq_mm_dense_f8E4M3FN_f8E5M2_bf16_vs_0[3072];
+// CHECK: .shared .align 16 .b8 __wg_sparq_mm_dense_f8E4M3FN_f8E5M2_bf16_vs_1[3072];
 // Fragments from shared memory: an ldmatrix.x4 per A fragment (2), an
 // ldmatrix.x2 per B fragment (4), nothing element by element.
 // CHECK-NOT: ld.shared
@@ -42,6 +46,9 @@ func.func @dense_fp8(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E5M2>, %sa: 
 // (4 x b32), one metadata register, selector 0; the FP8 result converts in
 // pairs.
 // CHECK: .visible .entry sparq_mm_sp8_f8E4M3FN_f8E4M3FN_f8E4M3FN_nno(
+// CHECK: .shared .align 16 .b8 __wg_sparq_mm_sp8_f8E4M3FN_f8E4M3FN_f8E4M3FN_nno_0[3072];
+// CHECK: .shared .align 16 .b8 __wg_sparq_mm_sp8_f8E4M3FN_f8E4M3FN_f8E4M3FN_nno_1[5120];
+// CHECK: .shared .align 16 .b8 __wg_sparq_mm_sp8_f8E4M3FN_f8E4M3FN_f8E4M3FN_nno_2[512];
 // ldmatrix.x4 for each fragment; the two metadata words of a lane are
 // adjacent, one 32-bit load.
 // CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
