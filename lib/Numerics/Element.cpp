@@ -38,20 +38,31 @@ template <typename T> static void storeRaw(void *data, int64_t index, T value) {
   std::memcpy(static_cast<char *>(data) + index * sizeof(T), &value, sizeof(T));
 }
 
-float sparq::numerics::loadAsF32(ElementKind kind, const void *data,
-                                 int64_t index) {
+float sparq::numerics::decodeElementBits(ElementKind kind, uint32_t bits) {
   switch (kind) {
   case ElementKind::F32:
-    return loadRaw<float>(data, index);
+    return bitsToFloat(bits);
   case ElementKind::F16:
-    return bitsToFloat(kernels::f16ToF32Bits(loadRaw<uint16_t>(data, index)));
+    return bitsToFloat(kernels::f16ToF32Bits(uint16_t(bits)));
   case ElementKind::BF16:
-    return bitsToFloat(kernels::bf16ToF32Bits(loadRaw<uint16_t>(data, index)));
+    return bitsToFloat(kernels::bf16ToF32Bits(uint16_t(bits)));
   case ElementKind::E4M3:
   case ElementKind::E5M2:
-    return decodeFp8(loadRaw<uint8_t>(data, index), toFp8Format(kind));
+    return decodeFp8(uint8_t(bits), toFp8Format(kind));
   }
   return 0.0f;
+}
+
+float sparq::numerics::loadAsF32(ElementKind kind, const void *data,
+                                 int64_t index) {
+  switch (elementByteSize(kind)) {
+  case 4:
+    return loadRaw<float>(data, index);
+  case 2:
+    return decodeElementBits(kind, loadRaw<uint16_t>(data, index));
+  default:
+    return decodeElementBits(kind, loadRaw<uint8_t>(data, index));
+  }
 }
 
 void sparq::numerics::storeFromF32(ElementKind kind, void *data, int64_t index,

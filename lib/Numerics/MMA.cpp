@@ -27,8 +27,6 @@
 
 #include "sparq/Numerics/MMA.h"
 
-#include "sparq/Numerics/FP8.h"
-#include "sparq/Numerics/Float16.h"
 #include "sparq/Numerics/NM.h"
 
 #include <cassert>
@@ -292,21 +290,6 @@ Slot cSlot(unsigned row, unsigned col) {
   return {4 * (row % 8) + col / 2, 2 * (row / 8) + col % 2, 0};
 }
 
-double decode(ElementKind kind, uint32_t bits) {
-  switch (kind) {
-  case ElementKind::E4M3:
-  case ElementKind::E5M2:
-    return decodeFp8(uint8_t(bits), toFp8Format(kind));
-  case ElementKind::F16:
-    return f16ToF32(uint16_t(bits));
-  case ElementKind::BF16:
-    return bf16ToF32(uint16_t(bits));
-  case ElementKind::F32:
-    break;
-  }
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
 uint32_t field(uint32_t reg, unsigned pos, unsigned bits) {
   return (reg >> (pos * bits)) & ((1u << bits) - 1);
 }
@@ -369,12 +352,14 @@ Status mma::execute(const Instruction &instr, const WarpState &state,
   for (unsigned row = 0; row < kM; ++row)
     for (unsigned col = 0; col < info.kStored; ++col) {
       const Slot s = aSlot(shape, row, col);
-      a[row][col] = decode(instr.a, field(state.a[s.lane][s.reg], s.pos, bits));
+      a[row][col] = decodeElementBits(
+          instr.a, field(state.a[s.lane][s.reg], s.pos, bits));
     }
   for (unsigned k = 0; k < info.k; ++k)
     for (unsigned n = 0; n < kN; ++n) {
       const Slot s = bSlot(shape, k, n);
-      b[k][n] = decode(instr.b, field(state.b[s.lane][s.reg], s.pos, bits));
+      b[k][n] = decodeElementBits(
+          instr.b, field(state.b[s.lane][s.reg], s.pos, bits));
     }
   for (unsigned row = 0; row < kM; ++row)
     for (unsigned n = 0; n < kN; ++n) {

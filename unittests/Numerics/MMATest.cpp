@@ -52,21 +52,6 @@ uint32_t encode(ElementKind kind, float value) {
   return 0;
 }
 
-double decodeBits(ElementKind kind, uint32_t bits) {
-  switch (kind) {
-  case ElementKind::E4M3:
-  case ElementKind::E5M2:
-    return decodeFp8(uint8_t(bits), toFp8Format(kind));
-  case ElementKind::F16:
-    return f16ToF32(uint16_t(bits));
-  case ElementKind::BF16:
-    return bf16ToF32(uint16_t(bits));
-  case ElementKind::F32:
-    break;
-  }
-  return NAN;
-}
-
 /// A matrix of raw element bits (1 or 2 bytes each), row-major.
 struct RawMatrix {
   ElementKind kind;
@@ -78,7 +63,7 @@ struct RawMatrix {
         bytes(size_t(rows) * cols * elementByteSize(kind)) {}
   void set(unsigned r, unsigned c, float value) {
     const uint32_t bits = encode(kind, value);
-    ASSERT_EQ(decodeBits(kind, bits), double(value)) << "not representable";
+    ASSERT_EQ(decodeElementBits(kind, bits), value) << "not representable";
     std::memcpy(&bytes[(size_t(r) * cols + c) * elementByteSize(kind)], &bits,
                 elementByteSize(kind));
   }
@@ -86,7 +71,7 @@ struct RawMatrix {
     uint32_t bits = 0;
     std::memcpy(&bits, &bytes[(size_t(r) * cols + c) * elementByteSize(kind)],
                 elementByteSize(kind));
-    return decodeBits(kind, bits);
+    return decodeElementBits(kind, bits);
   }
   const void *data() const { return bytes.data(); }
 };

@@ -49,8 +49,12 @@ constexpr ElementKind toElementKind(Fp8Format format) {
   return format == Fp8Format::E5M2 ? ElementKind::E5M2 : ElementKind::E4M3;
 }
 
-/// Element `index` of `data`, widened exactly to f32 (FP8 NaN codes give the
-/// signed quiet NaN, see decodeFp8).
+/// The element whose raw bits are the low elementByteSize(kind) bytes of
+/// `bits`, widened exactly to f32 (FP8 NaN codes give the signed quiet NaN,
+/// see decodeFp8).
+float decodeElementBits(ElementKind kind, uint32_t bits);
+
+/// Element `index` of `data`, widened exactly to f32 (decodeElementBits).
 float loadAsF32(ElementKind kind, const void *data, int64_t index);
 
 /// Stores `value` as element `index` of `data`, rounding to nearest even.
