@@ -15,44 +15,6 @@ FragmentElement at(LaneAffine row, LaneAffine col) { return {row, col}; }
 LaneAffine group(int scale = 1, int constant = 0) { return {scale, 0, constant}; }
 LaneAffine thread(int scale, int constant = 0) { return {0, scale, constant}; }
 
-/// A of m16n8k32 with 8-bit elements (and the packed A of m16n8k64 mma.sp):
-/// row = group (+8 for a4..a7, a12..a15), col = 4 * thread + (i & 3)
-/// (+16 for a8..a15).
-std::vector<FragmentElement> a8bit() {
-  std::vector<FragmentElement> a;
-  for (int i = 0; i < 16; ++i)
-    a.push_back(at(group(1, 8 * ((i >> 2) & 1)), thread(4, (i & 3) + 16 * (i >> 3))));
-  return a;
-}
-
-/// B of K x 8 with 8-bit elements, four per register: k = 4 * thread +
-/// (i & 3) + 16 * (i >> 2), column = group.
-std::vector<FragmentElement> b8bit(int count) {
-  std::vector<FragmentElement> b;
-  for (int i = 0; i < count; ++i)
-    b.push_back(at(thread(4, (i & 3) + 16 * (i >> 2)), group()));
-  return b;
-}
-
-/// A of m16n8k16 with f16/bf16 (and the packed A of m16n8k32 mma.sp):
-/// row = group (+8 for a2, a3, a6, a7), col = 2 * thread + (i & 1) (+8 for
-/// a4..a7).
-std::vector<FragmentElement> a16bit() {
-  std::vector<FragmentElement> a;
-  for (int i = 0; i < 8; ++i)
-    a.push_back(at(group(1, 8 * ((i >> 1) & 1)), thread(2, (i & 1) + 8 * (i >> 2))));
-  return a;
-}
-
-/// B of K x 8 with f16/bf16, two per register: k = 2 * thread + (i & 1) +
-/// 8 * (i >> 1), column = group.
-std::vector<FragmentElement> b16bit(int count) {
-  std::vector<FragmentElement> b;
-  for (int i = 0; i < count; ++i)
-    b.push_back(at(thread(2, (i & 1) + 8 * (i >> 1)), group()));
-  return b;
-}
-
 /// C and D, f32: row = group (+8 for c2, c3), col = 2 * thread + (i & 1).
 std::vector<FragmentElement> cF32() {
   std::vector<FragmentElement> c;
@@ -87,15 +49,15 @@ FragmentLayout make(MmaFamily family) {
   case MmaFamily::DenseFp8:
     l.perRegister = 4;
     l.k = l.kStored = 32;
-    l.a = a8bit();
-    l.b = b8bit(8);
+    l.aRegisters = 4;
+    l.bRegisters = 2;
     break;
   case MmaFamily::SparseFp8:
     l.perRegister = 4;
     l.k = 64;
     l.kStored = 32;
-    l.a = a8bit();
-    l.b = b8bit(16);
+    l.aRegisters = 4;
+    l.bRegisters = 4;
     l.metadata = sparseFp8Metadata();
     l.selector = 0;
     break;
@@ -104,8 +66,8 @@ FragmentLayout make(MmaFamily family) {
     l.perRegister = 2;
     l.k = 32;
     l.kStored = 16;
-    l.a = a16bit();
-    l.b = b16bit(8);
+    l.aRegisters = 4;
+    l.bRegisters = 4;
     l.metadata = sparse16Metadata();
     l.selector = 0;
     break;

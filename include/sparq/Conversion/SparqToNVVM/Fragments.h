@@ -1,12 +1,14 @@
 //===- Fragments.h - which lane holds which MMA operand element -*- C++ -*-===//
 //
-// The kernels sparq emits load every register of a warp-level MMA element by
-// element from the positions the PTX ISA assigns to each lane. Those
-// positions are written down once, here, as affine functions of the lane's
-// group (%laneid >> 2) and thread in group (%laneid & 3): the lowering turns
-// them into index arithmetic, and the unit tests evaluate the same functions
-// on the CPU to simulate each lane's loads against an independent model of
-// the instructions (numerics/MMA.h). A wrong entry here fails those tests.
+// The shapes of the warp-level MMA operands sparq's kernels use, and the
+// positions the PTX ISA assigns to each lane for the operands the kernels
+// read or write lane by lane -- metadata and C/D --, written down once as
+// affine functions of the lane's group (%laneid >> 2) and thread in group
+// (%laneid & 3): the lowering turns them into index arithmetic, and the unit
+// tests evaluate the same functions on the CPU to simulate each lane against
+// an independent model of the instructions (numerics/MMA.h). A wrong entry
+// here fails those tests. (A and B arrive by ldmatrix, whose addressing is in
+// KernelIndexing.h.)
 //
 //===----------------------------------------------------------------------===//
 #ifndef SPARQ_CONVERSION_SPARQTONVVM_FRAGMENTS_H
@@ -49,9 +51,8 @@ struct FragmentLayout {
   unsigned perRegister;
   /// K of one instruction (logical, dense) and A values per row stored.
   unsigned k, kStored;
-  /// A: aRegisters * perRegister elements, (row, stored column) each, in
-  /// register order, low bits first. B: (k, column), same packing.
-  std::vector<FragmentElement> a, b;
+  /// 32-bit registers per lane of the A and B fragments.
+  unsigned aRegisters, bRegisters;
   /// C and D: four f32 per lane.
   std::vector<FragmentElement> c;
   /// Sparse only: the metadata register of each lane, low half first, and

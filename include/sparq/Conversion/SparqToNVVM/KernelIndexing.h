@@ -72,8 +72,7 @@ struct SharedTiles {
         aCols(layout.kStored), aStride(aCols + rowElements()),
         bRows(kBlockCols), bCols(layout.k), bStride(bCols + rowElements()),
         metaRows(kBlockRows), metaCols(layout.k / 16),
-        aMatrices(int64_t(layout.a.size() / layout.perRegister)),
-        bMatrices(int64_t(layout.b.size() / layout.perRegister)) {}
+        aMatrices(layout.aRegisters), bMatrices(layout.bRegisters) {}
   /// Elements in one ldmatrix matrix row.
   int64_t rowElements() const { return kMatrixRowBytes / elementBytes; }
   /// Elements each thread copies per K step.
