@@ -73,17 +73,7 @@ if [ "$mode" = fuzz ]; then
   exit
 fi
 
-status=0
-results=()
-run() {
-  local name=$1; shift
-  echo "=== $name"
-  if "$@"; then
-    results+=("PASS  $name")
-  else
-    results+=("FAIL  $name"); status=1
-  fi
-}
+. "$root/scripts/suites.sh"
 
 run "lit suite (ASan+UBSan)" /usr/lib/llvm-22/bin/lit -sv "$build/test"
 run "unit tests (ASan+UBSan)" env \
@@ -92,7 +82,4 @@ run "unit tests (ASan+UBSan)" env \
   --output-on-failure -j2
 run "fuzzing (${SPARQ_FUZZ_SECONDS:-60} s)" fuzz "${SPARQ_FUZZ_SECONDS:-60}"
 
-echo
-echo "=== summary (sanitizers)"
-printf '%s\n' "${results[@]}"
-exit $status
+summarize "summary (sanitizers)"

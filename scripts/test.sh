@@ -10,17 +10,7 @@ build=${SPARQ_BUILD_DIR:-$root/build}
 "$root/scripts/install-deps.sh" || exit 1
 "$root/scripts/build.sh" || exit 1
 
-status=0
-run() {
-  local name=$1; shift
-  echo "=== $name"
-  if "$@"; then
-    results+=("PASS  $name")
-  else
-    results+=("FAIL  $name"); status=1
-  fi
-}
-results=()
+. "$root/scripts/suites.sh"
 
 # --show-unsupported: tests skipped for a missing GPU or ptxas are named.
 run "lit suite" /usr/lib/llvm-22/bin/lit -sv --show-unsupported "$build/test"
@@ -33,7 +23,4 @@ run "unit tests (ctest)" ctest --test-dir "$build" -LE exhaustive-apfloat \
 run "Python tests (pytest)" env SPARQ_PYTHON_PACKAGES="$build/python_packages" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/python/tests"
 
-echo
-echo "=== summary"
-printf '%s\n' "${results[@]}"
-exit $status
+summarize summary
