@@ -19,6 +19,7 @@ void sparq::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &o) {
   ConvertSparqToNVVMOptions nvvm;
   nvvm.chip = o.chip;
   nvvm.ptx = o.ptx;
+  nvvm.kernels = o.kernels;
   pm.addPass(createConvertSparqToNVVM(nvvm));
   pm.addPass(createCanonicalizerPass());
 

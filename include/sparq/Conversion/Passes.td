@@ -41,7 +41,7 @@ def ConvertSparqToLLVM : Pass<"convert-sparq-to-llvm", "mlir::ModuleOp"> {
 }
 
 def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
-  let summary = "Lower sparq.matmul to Tensor Core kernels (mma.sync / mma.sp)";
+  let summary = "Lower sparq.matmul to Tensor Core kernels (mma.sync / mma.sp, and TMA + wgmma on sm_90a)";
   let description = [{
     Each `sparq.matmul` becomes a launch of a GPU kernel, built in the
     `gpu.module @sparq_kernels` this pass creates, that runs the warp-level
@@ -59,8 +59,21 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     M, N and K work; B transposed, rows padded against bank conflicts), then
     each warp loads its A and B fragments with `ldmatrix` (`nvgpu.ldmatrix`)
     and each lane its metadata words; the unit tests run this data movement
-    on the numerics library's model of the instructions. Not yet: vectorized
-    or asynchronous (cp.async / TMA) copies, double buffering, wgmma.
+    on the numerics library's model of the instructions. Not yet (in these
+    warp-level kernels): vectorized or asynchronous (cp.async) copies,
+    double buffering.
+
+    On sm_90a, `kernels=auto` (the default) and `kernels=wgmma` build
+    warpgroup-level kernels instead: a producer warpgroup streams A and B
+    tiles with TMA (`cp.async.bulk.tensor`) into a ring of shared-memory
+    stages guarded by `mbarrier`s, two consumer warpgroups multiply them
+    with `wgmma.mma_async` (2:4: `wgmma.mma_async.sp`) into a 128 x 256
+    block tile (docs/GPU.md). The launch function then makes a K-major copy
+    of the rhs and builds TMA tensor maps (libsparq_cuda_runtime). TMA needs
+    K to keep rows 16-byte aligned: a static K that does not runs the
+    warp-level kernel under `auto` and is an error under `wgmma`; a dynamic
+    one is checked at run time (`auto` falls back, `wgmma` stops with a
+    message). `kernels=mma` keeps the warp-level kernels everywhere.
 
     A 2:4 rhs (the K x N weight of a linalg program) makes the kernel compute
     the transposed product, so that the sparse operand is the instruction's
@@ -80,6 +93,7 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     abort.
   }];
   let dependentDialects = [
+    "mlir::cf::ControlFlowDialect",
     "mlir::arith::ArithDialect",
     "mlir::bufferization::BufferizationDialect",
     "mlir::func::FuncDialect",
@@ -98,6 +112,10 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     Option<"ptx", "ptx", "unsigned", "0",
            "PTX ISA version as 10 * major + minor (85 is 8.5); 0 picks the "
            "smallest the kernels need">,
+    Option<"kernels", "kernels", "std::string", "\"auto\"",
+           "auto (warpgroup kernels on sm_90a, warp-level elsewhere), mma "
+           "(warp-level mma.sync / mma.sp everywhere) or wgmma (TMA + "
+           "wgmma kernels; sm_90a only)">,
   ];
 }
 

@@ -21,6 +21,10 @@ struct GPUPipelineOptions
                        llvm::cl::desc("PTX version (85 = 8.5); 0 picks the "
                                       "smallest the kernels need"),
                        llvm::cl::init(0)};
+  Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("auto, mma or wgmma (see --convert-sparq-to-nvvm)"),
+      llvm::cl::init("auto")};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("isa (PTX text) or bin (cubin, needs ptxas)"),

@@ -11,6 +11,9 @@
 //===----------------------------------------------------------------------===//
 #include "MmaKernel.h"
 
+#include "Epilogue.h"
+#include "IndexOps.h"
+
 #include "sparq/Conversion/SparqToNVVM/Fragments.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -35,7 +38,7 @@ std::string KernelSpec::name() const {
   auto scale = [](ScaleKind k) {
     return k == ScaleKind::None ? "n" : k == ScaleKind::Scalar ? "s" : "v";
   };
-  std::string n = "sparq_mm_";
+  std::string n = warpgroup ? "sparq_wg_" : "sparq_mm_";
   n += family == MmaFamily::DenseFp8    ? "dense"
        : family == MmaFamily::SparseFp8 ? "sp8"
                                         : "sp16";
@@ -48,28 +51,6 @@ std::string KernelSpec::name() const {
 }
 
 namespace {
-/// KernelIndexing's value domain on MLIR: index arithmetic as arith ops.
-struct IndexOps {
-  OpBuilder &b;
-  Location loc;
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
-  Value shl(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
-  Value shru(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
-};
-
 using Indexing = KernelIndexing<IndexOps>;
 
 /// Emits the body of one kernel.
@@ -305,73 +286,16 @@ void KernelEmitter::emit() {
 }
 
 void KernelEmitter::emitEpilogue(Indexing &indexing, ValueRange acc) {
-  // d = acc / (row scale * column scale) + bias, times out_scale, converted.
-  auto scaleAt = [&](Value scale, ScaleKind kind, Value i) -> Value {
-    if (kind == ScaleKind::None)
-      return Value();
-    if (kind == ScaleKind::Scalar)
-      return memref::LoadOp::create(b, loc, scale, ValueRange{});
-    return memref::LoadOp::create(b, loc, scale, ValueRange{i});
-  };
-  bool fp8Out = isa<Float8E4M3FNType, Float8E5M2Type>(spec.outElement);
-  auto store = [&](Value v, const Indexing::OutputAccess &at) {
-    auto ifOp = scf::IfOp::create(b, loc, at.inBounds, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    memref::StoreOp::create(b, loc, v, out, ValueRange{batch, at.m, at.n});
-  };
-  for (int64_t tile = 0; tile < kFragsM * kFragsN; ++tile) {
-    int64_t fm = tile / kFragsN, fn = tile % kFragsN;
-    SmallVector<Value> values;
-    SmallVector<Indexing::OutputAccess> places;
+  SmallVector<OutputElement> elements;
+  for (int64_t tile = 0; tile < kFragsM * kFragsN; ++tile)
     for (unsigned i = 0; i < 4; ++i) {
-      Indexing::OutputAccess at = indexing.output(fm, fn, i);
-      Value v = acc[4 * tile + i];
-      Value sl = scaleAt(lhsScale, spec.lhsScale, at.m);
-      Value sr = scaleAt(rhsScale, spec.rhsScale, at.n);
-      Value denom = sl && sr ? arith::MulFOp::create(b, loc, sl, sr).getResult()
-                             : (sl ? sl : sr);
-      if (denom)
-        v = arith::DivFOp::create(b, loc, v, denom);
-      if (bias)
-        v = arith::AddFOp::create(
-            b, loc, v, memref::LoadOp::create(b, loc, bias, ValueRange{at.n}));
-      if (outScale)
-        v = arith::MulFOp::create(
-            b, loc, v, memref::LoadOp::create(b, loc, outScale, ValueRange{}));
-      values.push_back(v);
-      places.push_back(at);
-      if (fp8Out)
-        continue;
-      store(spec.outElement.isF32()
-                ? v
-                : arith::TruncFOp::create(b, loc, spec.outElement, v)
-                      .getResult(),
-            at);
+      Indexing::OutputAccess at =
+          indexing.output(tile / kFragsN, tile % kFragsN, i);
+      elements.push_back({acc[4 * tile + i], at.m, at.n, at.inBounds});
     }
-    if (!fp8Out)
-      continue;
-    // FP8 results convert in pairs (c0, c1) and (c2, c3) with
-    // cvt.rn.satfinite.{e4m3,e5m2}x2.f32, which puts its first operand in
-    // the high byte: pass the pair reversed so that byte e holds element e.
-    auto pairType = VectorType::get({2}, b.getI8Type());
-    for (int pair = 0; pair < 2; ++pair) {
-      Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
-          b, loc, pairType, values[2 * pair + 1], values[2 * pair],
-          NVVM::FPRoundingModeAttr::get(b.getContext(),
-                                        NVVM::FPRoundingMode::RN),
-          NVVM::SaturationModeAttr::get(b.getContext(),
-                                        NVVM::SaturationMode::SATFINITE),
-          b.getBoolAttr(false), TypeAttr::get(spec.outElement));
-      for (int e = 0; e < 2; ++e) {
-        Value byte = LLVM::ExtractElementOp::create(
-            b, loc, packed,
-            LLVM::ConstantOp::create(b, loc, b.getI32Type(), e));
-        store(arith::BitcastOp::create(b, loc, spec.outElement, byte),
-              places[2 * pair + e]);
-      }
-    }
-  }
+  // Elements (c0, c1) and (c2, c3) of a fragment are adjacent pairs.
+  sparq::nvvm::emitEpilogue(
+      b, loc, spec, {lhsScale, rhsScale, outScale, bias, out, batch}, elements);
 }
 
 gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,

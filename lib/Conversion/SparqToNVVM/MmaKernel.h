@@ -23,6 +23,9 @@ struct KernelSpec {
   mlir::Type outElement;
   ScaleKind lhsScale = ScaleKind::None, rhsScale = ScaleKind::None;
   bool outScale = false, bias = false;
+  /// A warpgroup-level kernel (wgmma, TMA; sm_90a, WgmmaKernel.cpp) rather
+  /// than a warp-level one (mma.sync / mma.sp).
+  bool warpgroup = false;
 
   /// A symbol naming the variant.
   std::string name() const;
@@ -36,6 +39,20 @@ struct KernelSpec {
 mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::OpBuilder &builder,
                                       mlir::gpu::GPUModuleOp module,
                                       const KernelSpec &spec);
+
+/// Builds the warpgroup-level kernel of `spec` (spec.warpgroup) in `module`
+/// (or returns it). Its arguments: the device addresses (!llvm.ptr) of the
+/// TMA tensor maps of the instruction's A ([B, rows, kStored], K-major) and
+/// B ([B, cols, K], K-major); the metadata of A [B, rows, words] (i16) when
+/// sparse; the scales and bias as getOrBuildKernel's; out [B, M, N]; M, N,
+/// K. The kernel's `sparq.launch` attribute (kLaunchAttrName) gives its block
+/// size, dynamic shared memory and tensor map boxes.
+mlir::gpu::GPUFuncOp getOrBuildWgmmaKernel(mlir::OpBuilder &builder,
+                                           mlir::gpu::GPUModuleOp module,
+                                           const KernelSpec &spec);
+
+/// The attribute of a warpgroup-level kernel that says how to launch it.
+constexpr llvm::StringLiteral kLaunchAttrName = "sparq.launch";
 
 } // namespace sparq::nvvm
 

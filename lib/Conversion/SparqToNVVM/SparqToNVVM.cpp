@@ -10,12 +10,18 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
 
+#include "LaunchFunction.h"
 #include "MmaKernel.h"
+
+#include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -55,14 +61,16 @@ namespace {
 /// buffers.
 struct MatmulToGPU : OpConversionPattern<MatmulOp> {
   MatmulToGPU(const TypeConverter &converter, MLIRContext *ctx,
-              gpu::GPUModuleOp kernels)
-      : OpConversionPattern(converter, ctx, /*benefit=*/2), kernels(kernels) {}
+              gpu::GPUModuleOp kernels, GpuKernelOptions options)
+      : OpConversionPattern(converter, ctx, /*benefit=*/2), kernels(kernels),
+        options(options) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override;
 
   gpu::GPUModuleOp kernels;
+  GpuKernelOptions options;
 };
 
 /// `type` with every size dynamic, as kernels and launch functions take
@@ -77,98 +85,6 @@ Value castToDynamic(OpBuilder &b, Location loc, Value memref) {
   if (type == dynamicType(type))
     return memref;
   return memref::CastOp::create(b, loc, dynamicType(type), memref);
-}
-
-/// The host function that runs `kernel` on host buffers: it copies the
-/// inputs to the device, launches, copies the result into `out` and frees
-/// the device buffers, on one stream, synchronously at the end. Arguments:
-/// the kernel's buffers (fully dynamic; `out` [B, M, N]) and M, N, K. Kept
-/// out of line (sparq.gpu_launch) so that host buffer deallocation, which
-/// cannot reason about gpu.wait, skips it: it allocates no host memory.
-func::FuncOp getOrBuildLaunchFunction(OpBuilder &builder, ModuleOp module,
-                                      gpu::GPUFuncOp kernel, bool transposed) {
-  // Reuse this variant's launch function; a user symbol of the same name
-  // gets a numbered one instead.
-  std::string base = ("sparq_launch_" + kernel.getName()).str(), name = base;
-  for (unsigned suffix = 1;; ++suffix) {
-    Operation *existing = module.lookupSymbol(name);
-    if (!existing)
-      break;
-    auto func = dyn_cast<func::FuncOp>(existing);
-    if (func && func->hasAttr(kGpuLaunchAttrName) &&
-        func.getFunctionType() == kernel.getFunctionType())
-      return func;
-    name = base + "_" + std::to_string(suffix);
-  }
-  MLIRContext *ctx = builder.getContext();
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(module.getBody());
-  Location loc = kernel.getLoc();
-  auto func = func::FuncOp::create(builder, loc, name,
-                                   kernel.getFunctionType());
-  func.setPrivate();
-  func->setAttr(kGpuLaunchAttrName, UnitAttr::get(ctx));
-  Block *entry = func.addEntryBlock();
-  builder.setInsertionPointToStart(entry);
-
-  auto argsOf = entry->getArguments();
-  ValueRange buffers = argsOf.drop_back(3);
-  Value m = argsOf[argsOf.size() - 3], n = argsOf[argsOf.size() - 2],
-        k = argsOf.back();
-  Value out = buffers.back();
-  auto tokenType = gpu::AsyncTokenType::get(ctx);
-  Value token =
-      gpu::WaitOp::create(builder, loc, tokenType, ValueRange{}).getAsyncToken();
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(builder, loc, v);
-  };
-  // A device buffer shaped like `host`.
-  SmallVector<Value> device;
-  auto allocLike = [&](Value host) {
-    auto type = cast<MemRefType>(host.getType());
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      sizes.push_back(memref::DimOp::create(builder, loc, host, d));
-    auto alloc = gpu::AllocOp::create(builder, loc, type, tokenType,
-                                      ValueRange{token}, sizes, ValueRange{},
-                                      /*hostShared=*/false);
-    token = alloc.getAsyncToken();
-    device.push_back(alloc.getMemref());
-    return alloc.getMemref();
-  };
-  for (Value host : buffers.drop_back()) {
-    Value buffer = allocLike(host);
-    token = gpu::MemcpyOp::create(builder, loc, tokenType, ValueRange{token},
-                                  buffer, host)
-                .getAsyncToken();
-  }
-  Value deviceOut = allocLike(out);
-
-  // Grid: column tiles of the instruction's D, row tiles, batch.
-  Value rows = transposed ? n : m, cols = transposed ? m : n;
-  auto ceilDiv = [&](Value v, int64_t d) {
-    return arith::CeilDivUIOp::create(builder, loc, v, index(d));
-  };
-  gpu::KernelDim3 grid{ceilDiv(cols, kBlockCols), ceilDiv(rows, kBlockRows),
-                       memref::DimOp::create(builder, loc, out, 0)};
-  gpu::KernelDim3 block{index(32 * kWarpsPerBlock), index(1), index(1)};
-  SmallVector<Value> operands(device);
-  operands.append({m, n, k});
-  token = gpu::LaunchFuncOp::create(builder, loc, kernel, grid, block,
-                                    /*dynamicSharedMemorySize=*/Value(),
-                                    operands, tokenType, ValueRange{token})
-              .getAsyncToken();
-
-  token = gpu::MemcpyOp::create(builder, loc, tokenType, ValueRange{token},
-                                out, deviceOut)
-              .getAsyncToken();
-  for (Value buffer : device)
-    token = gpu::DeallocOp::create(builder, loc, tokenType, ValueRange{token},
-                                   buffer)
-                .getAsyncToken();
-  gpu::WaitOp::create(builder, loc, Type(), ValueRange{token});
-  func::ReturnOp::create(builder, loc);
-  return func;
 }
 
 /// `tensor` with a leading unit batch dimension when it has rank 2.
@@ -270,10 +186,52 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   args.push_back(castToDynamic(rewriter, loc, hostOut));
   args.append({m, n, k});
 
-  gpu::GPUFuncOp kernel = getOrBuildKernel(rewriter, kernels, spec);
-  func::FuncOp launch = getOrBuildLaunchFunction(
-      rewriter, op->getParentOfType<ModuleOp>(), kernel, spec.transposed);
-  func::CallOp::create(rewriter, loc, launch, args);
+  auto module = op->getParentOfType<ModuleOp>();
+  auto hostType = rewriter.getFunctionType(ValueRange(args).getTypes(), {});
+  auto launchOf = [&](const KernelSpec &variant) {
+    gpu::GPUFuncOp kernel =
+        variant.warpgroup ? getOrBuildWgmmaKernel(rewriter, kernels, variant)
+                          : getOrBuildKernel(rewriter, kernels, variant);
+    return getOrBuildLaunchFunction(rewriter, module, kernels, kernel, variant,
+                                    hostType);
+  };
+  std::optional<int64_t> staticK = getConstantIntValue(k);
+  int64_t alignment = wgmma::getConfig(spec.family).kAlignment();
+  if (!options.warpgroup || (staticK && *staticK % alignment != 0)) {
+    func::CallOp::create(rewriter, loc, launchOf(spec), args);
+  } else {
+    // TMA needs every row 16-byte aligned: a K that breaks it runs the
+    // warp-level kernel instead (decided here when K is static, at run
+    // time otherwise).
+    KernelSpec wide = spec;
+    wide.warpgroup = true;
+    func::FuncOp wgmmaLaunch = launchOf(wide);
+    if (staticK) {
+      func::CallOp::create(rewriter, loc, wgmmaLaunch, args);
+    } else if (!options.fallback) {
+      Value aligned = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(rewriter, loc, k, index(alignment)),
+          index(0));
+      cf::AssertOp::create(
+          rewriter, loc, aligned,
+          "sparq.matmul with kernels=wgmma: K must be a multiple of " +
+              std::to_string(alignment) +
+              " (TMA needs rows of 16-byte multiples)");
+      func::CallOp::create(rewriter, loc, wgmmaLaunch, args);
+    } else {
+      Value aligned = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(rewriter, loc, k, index(alignment)),
+          index(0));
+      auto ifOp = scf::IfOp::create(rewriter, loc, aligned, /*withElse=*/true);
+      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+      func::CallOp::create(rewriter, loc, wgmmaLaunch, args);
+      rewriter.setInsertionPointToStart(ifOp.elseBlock());
+      func::CallOp::create(rewriter, loc, launchOf(spec), args);
+      rewriter.setInsertionPointAfter(ifOp);
+    }
+  }
 
   Value result = bufferization::ToTensorOp::create(
       rewriter, loc, outTensorType, hostOut, /*restrict=*/true,
@@ -288,6 +246,7 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
 
 void sparq::populateSparqToNVVMConversionPatterns(
     const SparqStorageTypeConverter &converter, gpu::GPUModuleOp kernels,
-    RewritePatternSet &patterns) {
-  patterns.add<MatmulToGPU>(converter, patterns.getContext(), kernels);
+    RewritePatternSet &patterns, GpuKernelOptions options) {
+  patterns.add<MatmulToGPU>(converter, patterns.getContext(), kernels,
+                            options);
 }

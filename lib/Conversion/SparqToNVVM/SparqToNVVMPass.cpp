@@ -2,9 +2,12 @@
 #include "sparq/Conversion/Passes.h"
 
 #include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
+#include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
+#include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -58,6 +61,35 @@ LogicalResult checkGrid(MatmulOp op) {
                           << " in its launch grid; CUDA allows " << limit;
 }
 
+/// TMA describes a global tensor by its sizes (at most 2^32 elements each)
+/// and row strides in multiples of 16 bytes: the K of a warpgroup kernel's
+/// operands must keep every row aligned. With kernels=wgmma a static K that
+/// does not is refused; with auto the product runs the warp-level kernel
+/// (so does a dynamic K found misaligned at run time).
+LogicalResult checkTensorMaps(MatmulOp op, MmaFamily family, bool required) {
+  RankedTensorType type = op.getType();
+  int64_t rank = type.getRank();
+  for (int64_t d = 0; d < rank; ++d)
+    if (!type.isDynamicDim(d) && type.getDimSize(d) > (int64_t(1) << 32))
+      return op.emitOpError()
+             << "has a result dimension of " << type.getDimSize(d)
+             << " elements; TMA tensor maps take at most 2^32";
+  auto lhsType = op.getLhs().getType();
+  int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+  if (ShapedType::isDynamic(k))
+    return success();
+  if (k > (int64_t(1) << 32))
+    return op.emitOpError() << "has K = " << k
+                            << "; TMA tensor maps take at most 2^32 elements";
+  int64_t alignment = wgmma::getConfig(family).kAlignment();
+  if (required && k % alignment != 0)
+    return op.emitOpError()
+           << "has K = " << k << ", which kernels=wgmma cannot tile: TMA "
+           << "needs rows of 16-byte multiples, i.e. K a multiple of "
+           << alignment << " for these operands (kernels=auto runs the warp-level kernel instead)";
+  return success();
+}
+
 struct ConvertSparqToNVVMPass
     : public sparq::impl::ConvertSparqToNVVMBase<ConvertSparqToNVVMPass> {
   using ConvertSparqToNVVMBase::ConvertSparqToNVVMBase;
@@ -69,6 +101,23 @@ struct ConvertSparqToNVVMPass
     if (!target) {
       emitError(module.getLoc()) << "unknown chip '" << chip
                                  << "': expected sm_80, sm_89, sm_90 or sm_90a";
+      return signalPassFailure();
+    }
+
+    if (kernels != "auto" && kernels != "mma" && kernels != "wgmma") {
+      emitError(module.getLoc()) << "unknown kernels '" << kernels
+                                 << "': expected auto, mma or wgmma";
+      return signalPassFailure();
+    }
+    // wgmma and TMA exist on sm_90a only (the arch-specific feature set).
+    bool warpgroup = kernels == "wgmma" ||
+                     (kernels == "auto" && target->sm == 90 &&
+                      target->archSpecific);
+    if (warpgroup && !(target->sm == 90 && target->archSpecific)) {
+      emitError(module.getLoc())
+          << "kernels=wgmma needs chip=sm_90a (wgmma and TMA are sm_90a "
+             "features); the target is "
+          << target->name();
       return signalPassFailure();
     }
 
@@ -112,13 +161,20 @@ struct ConvertSparqToNVVMPass
         ok = false;
         return;
       }
+      if (warpgroup) {
+        if (failed(checkTensorMaps(op, *family, kernels == "wgmma"))) {
+          ok = false;
+          return;
+        }
+        opPtx = std::max(opPtx, minimumWgmmaPtx(*family));
+      }
       needPtx = std::max(needPtx, opPtx);
     });
     if (!ok)
       return signalPassFailure();
     // The kernel module, with the target that nvvm serialization uses; none
     // without a sparq.matmul (the other sparq ops still go to the CPU).
-    gpu::GPUModuleOp kernels;
+    gpu::GPUModuleOp kernelModule;
     if (needPtx != 0) {
       unsigned version = std::max<unsigned>(ptx, needPtx);
       OpBuilder builder(ctx);
@@ -128,20 +184,26 @@ struct ConvertSparqToNVVMPass
       auto nvvmTarget = NVVM::NVVMTargetAttr::get(
           ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda", target->name(),
           "+ptx" + std::to_string(version));
-      kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+      kernelModule = gpu::GPUModuleOp::create(builder, module.getLoc(),
                                          "sparq_kernels",
                                          builder.getArrayAttr({nvvmTarget}));
     }
 
     SparqStorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    if (kernels)
-      populateSparqToNVVMConversionPatterns(converter, kernels, patterns);
+    if (kernelModule) {
+      GpuKernelOptions options;
+      options.warpgroup = warpgroup;
+      options.fallback = kernels != "wgmma";
+      populateSparqToNVVMConversionPatterns(converter, kernelModule, patterns,
+                                            options);
+    }
     populateSparqToLLVMConversionPatterns(converter, patterns);
 
     ConversionTarget conversion(*ctx);
     conversion.addLegalDialect<
         arith::ArithDialect, bufferization::BufferizationDialect,
+        cf::ControlFlowDialect,
         gpu::GPUDialect, LLVM::LLVMDialect, memref::MemRefDialect,
         NVVM::NVVMDialect, scf::SCFDialect, tensor::TensorDialect>();
     configureSparqStorageConversion(converter, patterns, conversion);

@@ -58,3 +58,7 @@ unsigned sparq::nvvm::minimumPtxForFp8Convert(const Chip &chip) {
   // cvt to e4m3x2/e5m2x2: PTX 7.8 on sm_90, 8.1 on sm_89.
   return chip.sm >= 90 ? 78 : 81;
 }
+
+unsigned sparq::nvvm::minimumWgmmaPtx(MmaFamily family) {
+  return 83;
+}

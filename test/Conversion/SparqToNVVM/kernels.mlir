@@ -1,4 +1,4 @@
-// RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_90a --canonicalize --cse | FileCheck %s
+// RUN: sparq-opt %s --convert-sparq-to-nvvm="chip=sm_90a kernels=mma" --canonicalize --cse | FileCheck %s
 // RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_89 | FileCheck %s --check-prefix=ADA
 
 // One kernel module, with the smallest PTX the products need.

@@ -2,7 +2,7 @@
 // result of each GPU product in a loop is a fresh host buffer, freed once
 // the step is done with it; the launch function allocates and frees only
 // device memory.
-// RUN: sparq-opt %s --sparq-gpu-pipeline="chip=sm_90a format=isa" | FileCheck %s
+// RUN: sparq-opt %s --sparq-gpu-pipeline="chip=sm_90a kernels=mma format=isa" | FileCheck %s
 
 // CHECK-LABEL: llvm.func @steps(
 // CHECK: llvm.br ^[[HEADER:.*]](

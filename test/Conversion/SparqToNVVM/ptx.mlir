@@ -1,6 +1,6 @@
 // The PTX of every kernel variant: instruction spellings and operand counts.
 // The assembly is an escaped string attribute; unescape tabs and newlines.
-// RUN: sparq-opt %s --split-input-file --sparq-gpu-pipeline="chip=sm_90a format=isa" \
+// RUN: sparq-opt %s --split-input-file --sparq-gpu-pipeline="chip=sm_90a kernels=mma format=isa" \
 // RUN:   | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
 // RUN: sparq-opt %s --split-input-file --sparq-gpu-pipeline="chip=sm_89 format=isa" \
 // RUN:   | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=ADA

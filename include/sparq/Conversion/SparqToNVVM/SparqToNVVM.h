@@ -21,6 +21,18 @@ constexpr llvm::StringLiteral kGpuLaunchAttrName = "sparq.gpu_launch";
 mlir::FailureOr<nvvm::MmaFamily> selectMmaFamily(MatmulOp op,
                                                  std::string &whyNot);
 
+/// Which kernels the patterns build.
+struct GpuKernelOptions {
+  /// Warpgroup-level kernels (TMA, wgmma; sm_90a only) where K keeps every
+  /// row 16-byte aligned, the warp-level kernel where a static K does not.
+  /// Otherwise warp-level kernels only.
+  bool warpgroup = false;
+  /// With `warpgroup`: a dynamic K that breaks TMA's alignment runs the
+  /// warp-level kernel (chosen at run time); without, it stops the program
+  /// with a message (cf.assert).
+  bool fallback = true;
+};
+
 /// Patterns turning sparq.matmul on tensors into a call of a launch function
 /// (device buffers, copies in and out) of a Tensor Core kernel built in
 /// `kernels`, with
@@ -28,7 +40,7 @@ mlir::FailureOr<nvvm::MmaFamily> selectMmaFamily(MatmulOp op,
 /// SparqStorageTypeConverter).
 void populateSparqToNVVMConversionPatterns(
     const SparqStorageTypeConverter &converter, mlir::gpu::GPUModuleOp kernels,
-    mlir::RewritePatternSet &patterns);
+    mlir::RewritePatternSet &patterns, GpuKernelOptions options = {});
 
 } // namespace sparq
 

@@ -51,6 +51,11 @@ unsigned minimumSm(MmaFamily family);
 /// `chip`, counting what LLVM's NVPTX back end requires to select it.
 unsigned minimumPtx(MmaFamily family, const Chip &chip);
 
+/// The smallest PTX ISA version of the warpgroup kernel of `family` on
+/// sm_90a: wgmma, TMA and setmaxnreg need 8.0, wgmma.sp 8.2, and the
+/// tensormap proxy fence (acquiring maps the host wrote) 8.3.
+unsigned minimumWgmmaPtx(MmaFamily family);
+
 /// The smallest PTX version for converting f32 pairs to FP8 (cvt ...
 /// e4m3x2.f32) on `chip`.
 unsigned minimumPtxForFp8Convert(const Chip &chip);

@@ -1,0 +1,91 @@
+//===- Epilogue.cpp - scales, bias and conversion of kernel results -------===//
+//
+// Shared by the warp-level (MmaKernel.cpp) and warpgroup-level
+// (WgmmaKernel.cpp) kernels: both end with f32 accumulators whose output
+// positions KernelIndexing.h / WgmmaIndexing.h give.
+//
+//===----------------------------------------------------------------------===//
+#include "Epilogue.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace sparq::nvvm;
+
+void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
+                               const KernelSpec &spec,
+                               const EpilogueOperands &operands,
+                               ArrayRef<OutputElement> elements) {
+  // Per-tensor values once: the stores below may alias them as far as LLVM
+  // knows, so it would reload them for every element.
+  auto scalar = [&](Value memref, bool isScalar) -> Value {
+    return memref && isScalar
+               ? memref::LoadOp::create(b, loc, memref, ValueRange{}).getResult()
+               : Value();
+  };
+  Value lhsScalar = scalar(operands.lhsScale, spec.lhsScale == ScaleKind::Scalar);
+  Value rhsScalar = scalar(operands.rhsScale, spec.rhsScale == ScaleKind::Scalar);
+  Value outScale = scalar(operands.outScale, true);
+  auto scaleAt = [&](Value scale, ScaleKind kind, Value scalarValue,
+                     Value i) -> Value {
+    if (kind == ScaleKind::None)
+      return Value();
+    if (kind == ScaleKind::Scalar)
+      return scalarValue;
+    return memref::LoadOp::create(b, loc, scale, ValueRange{i});
+  };
+  auto store = [&](Value v, const OutputElement &at) {
+    auto ifOp = scf::IfOp::create(b, loc, at.inBounds, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, v, operands.out,
+                            ValueRange{operands.batch, at.m, at.n});
+  };
+  bool fp8Out = isa<Float8E4M3FNType, Float8E5M2Type>(spec.outElement);
+  SmallVector<Value> values;
+  for (const OutputElement &at : elements) {
+    Value v = at.value;
+    Value sl = scaleAt(operands.lhsScale, spec.lhsScale, lhsScalar, at.m);
+    Value sr = scaleAt(operands.rhsScale, spec.rhsScale, rhsScalar, at.n);
+    Value denom = sl && sr ? arith::MulFOp::create(b, loc, sl, sr).getResult()
+                           : (sl ? sl : sr);
+    if (denom)
+      v = arith::DivFOp::create(b, loc, v, denom);
+    if (operands.bias)
+      v = arith::AddFOp::create(
+          b, loc, v,
+          memref::LoadOp::create(b, loc, operands.bias, ValueRange{at.n}));
+    if (outScale)
+      v = arith::MulFOp::create(b, loc, v, outScale);
+    values.push_back(v);
+    if (!fp8Out)
+      store(spec.outElement.isF32()
+                ? v
+                : arith::TruncFOp::create(b, loc, spec.outElement, v)
+                      .getResult(),
+            at);
+  }
+  if (!fp8Out)
+    return;
+  // cvt.rn.satfinite.{e4m3,e5m2}x2.f32 puts its first operand in the high
+  // byte: pass each pair reversed so that byte e holds element e.
+  auto pairType = VectorType::get({2}, b.getI8Type());
+  for (size_t pair = 0; 2 * pair + 1 < values.size(); ++pair) {
+    Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
+        b, loc, pairType, values[2 * pair + 1], values[2 * pair],
+        NVVM::FPRoundingModeAttr::get(b.getContext(), NVVM::FPRoundingMode::RN),
+        NVVM::SaturationModeAttr::get(b.getContext(),
+                                      NVVM::SaturationMode::SATFINITE),
+        b.getBoolAttr(false), TypeAttr::get(spec.outElement));
+    for (int e = 0; e < 2; ++e) {
+      Value byte = LLVM::ExtractElementOp::create(
+          b, loc, packed, LLVM::ConstantOp::create(b, loc, b.getI32Type(), e));
+      store(arith::BitcastOp::create(b, loc, spec.outElement, byte),
+            elements[2 * pair + e]);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+//===- LaunchFunction.h - host functions that run sparq's kernels (private) -*- C++ -*-===//
+#ifndef SPARQ_LIB_CONVERSION_SPARQTONVVM_LAUNCHFUNCTION_H
+#define SPARQ_LIB_CONVERSION_SPARQTONVVM_LAUNCHFUNCTION_H
+
+#include "MmaKernel.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace sparq::nvvm {
+
+/// The host function (private, `sparq.gpu_launch`) that runs `kernel` of
+/// `spec` on host buffers: it copies the inputs to the device, launches,
+/// copies the result into `out` and frees the device buffers, on one
+/// stream, synchronously at the end. Its type `hostType` takes the
+/// operands' buffers as getOrBuildKernel's kernels do (fully dynamic; `out`
+/// [B, M, N]) and M, N, K, whichever kernel runs. Warpgroup kernels also
+/// get K-major copies of the rhs (and its metadata) and TMA tensor maps.
+/// Kept out of line so that host buffer deallocation, which cannot reason
+/// about gpu.wait, skips it: it allocates no host memory.
+mlir::func::FuncOp getOrBuildLaunchFunction(mlir::OpBuilder &builder,
+                                            mlir::ModuleOp module,
+                                            mlir::gpu::GPUModuleOp kernels,
+                                            mlir::gpu::GPUFuncOp kernel,
+                                            const KernelSpec &spec,
+                                            mlir::FunctionType hostType);
+
+} // namespace sparq::nvvm
+
+#endif // SPARQ_LIB_CONVERSION_SPARQTONVVM_LAUNCHFUNCTION_H
