@@ -285,8 +285,15 @@ Status wgmma::execute(const Instruction &instr, const Operands &ops,
       }
   }
 
-  // Exact products (negation is exact too), double sums, one rounding.
-  const double signA = ops.scaleA, signB = ops.scaleB;
+  // Decoded once; negation is exact.
+  std::vector<double> a(size_t(kM) * info.kStored),
+      b(size_t(instr.n) * info.k);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = ops.scaleA * decodeAt(instr.a, aBytes, i);
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = ops.scaleB * decodeAt(instr.b, bBytes, i);
+
+  // Exact products, double sums, one rounding.
   for (unsigned row = 0; row < kM; ++row)
     for (unsigned col = 0; col < instr.n; ++col) {
       const Slot slot = accumulatorSlot(row, col);
@@ -294,18 +301,15 @@ Status wgmma::execute(const Instruction &instr, const Operands &ops,
           size_t(slot.thread) * accumulatorsPerThread(instr.n) + slot.reg;
       // scale-d = 0: the input D takes no part (a NaN there is not read).
       double sum = ops.scaleD ? double(input[reg]) : 0.0;
-      // B is K-major: row `col` of the B operand holds column col of B.
-      auto b = [&](unsigned k) {
-        return signB * decodeAt(instr.b, bBytes, size_t(col) * info.k + k);
-      };
+      // B is K-major: row `col` of the B operand is column col of B.
+      const double *bCol = &b[size_t(col) * info.k];
+      const double *aRow = &a[size_t(row) * info.kStored];
       for (unsigned stored = 0; stored < info.kStored; ++stored) {
-        const double a =
-            signA * decodeAt(instr.a, aBytes, size_t(row) * info.kStored + stored);
         const unsigned k =
             info.sparse ? 4 * (stored / 2) +
                               index[row * kMaxChunks + stored / 2][stored % 2]
                         : stored;
-        sum += a * b(k);
+        sum += aRow[stored] * bCol[k];
       }
       d.regs[reg] = float(sum);
     }

@@ -132,26 +132,31 @@ Status wgmma::checkOperand(uint64_t desc, Major major, OperandShape shape) {
   return Status::Ok;
 }
 
+namespace {
+/// The address formula, for a checked descriptor and in-range (row, kByte).
+uint32_t addressOf(const Descriptor &d, unsigned row, unsigned kByte) {
+  const uint32_t group = (row / 8) * d.strideByteOffset;
+  if (d.swizzle == Swizzle::None) {
+    // Core matrices of 8 rows x 16 bytes, rows 16 bytes apart; the next
+    // 16 bytes of K at LBO, the next 8 rows at SBO.
+    return d.startAddress + group + (row % 8) * 16 +
+           (kByte / 16) * d.leadingByteOffset + kByte % 16;
+  }
+  // Swizzle atom: 8 rows of `span` bytes, contiguous; the XOR acts on the
+  // final address.
+  const unsigned span = swizzleRowBytes(d.swizzle);
+  return swizzleAddress(d.swizzle,
+                        d.startAddress + group + (row % 8) * span + kByte);
+}
+} // namespace
+
 Status wgmma::operandAddress(uint64_t desc, Major major, OperandShape shape,
                              unsigned row, unsigned kByte, uint32_t &address) {
   if (Status s = checkOperand(desc, major, shape); s != Status::Ok)
     return s;
   if (row >= shape.rows || kByte >= shape.kBytes)
     return Status::OutOfBounds;
-  const Descriptor d = decodeDescriptor(desc);
-  const uint32_t group = (row / 8) * d.strideByteOffset;
-  if (d.swizzle == Swizzle::None) {
-    // Core matrices of 8 rows x 16 bytes, rows 16 bytes apart; the next
-    // 16 bytes of K at LBO, the next 8 rows at SBO.
-    address = d.startAddress + group + (row % 8) * 16 +
-              (kByte / 16) * d.leadingByteOffset + kByte % 16;
-    return Status::Ok;
-  }
-  // Swizzle atom: 8 rows of `span` bytes, contiguous; the XOR acts on the
-  // final address.
-  const unsigned span = swizzleRowBytes(d.swizzle);
-  address =
-      swizzleAddress(d.swizzle, d.startAddress + group + (row % 8) * span + kByte);
+  address = addressOf(decodeDescriptor(desc), row, kByte);
   return Status::Ok;
 }
 
@@ -163,13 +168,11 @@ Status forEachByte(uint64_t desc, Major major, OperandShape shape,
     return s;
   // Check every address before touching memory, so a failure leaves it as
   // it was.
+  const Descriptor d = decodeDescriptor(desc);
   for (int pass = 0; pass < 2; ++pass)
     for (unsigned row = 0; row < shape.rows; ++row)
       for (unsigned k = 0; k < shape.kBytes; ++k) {
-        uint32_t address = 0;
-        if (Status s = operandAddress(desc, major, shape, row, k, address);
-            s != Status::Ok)
-          return s;
+        const uint32_t address = addressOf(d, row, k);
         if (address >= smemBytes)
           return Status::OutOfBounds;
         if (pass == 1)
