@@ -160,6 +160,29 @@ Status wgmma::operandAddress(uint64_t desc, Major major, OperandShape shape,
   return Status::Ok;
 }
 
+Status wgmma::elementAddress(uint64_t desc, Major major, OperandShape shape,
+                             unsigned elementBytes, unsigned row, unsigned k,
+                             uint32_t &address) {
+  if (elementBytes == 0 || 16 % elementBytes != 0)
+    return Status::UnsupportedLayout;
+  return operandAddress(desc, major, shape, row, k * elementBytes, address);
+}
+
+Descriptor wgmma::canonicalKMajor(Swizzle swizzle, uint32_t start,
+                                  unsigned kBytes) {
+  Descriptor d;
+  d.startAddress = start;
+  d.swizzle = swizzle;
+  if (swizzle == Swizzle::None) {
+    d.leadingByteOffset = 128;
+    d.strideByteOffset = 8 * kBytes;
+  } else {
+    d.leadingByteOffset = 16;
+    d.strideByteOffset = 8 * swizzleRowBytes(swizzle);
+  }
+  return d;
+}
+
 namespace {
 template <typename Visit>
 Status forEachByte(uint64_t desc, Major major, OperandShape shape,

@@ -236,6 +236,23 @@ TEST(WgmmaDescriptor, UnsupportedLayouts) {
             Status::OutOfBounds);
 }
 
+TEST(WgmmaDescriptor, ElementsAndCanonicalTiles) {
+  // f16 element (9, 5) of a 128B-swizzled tile: byte 10 of row 9, i.e. row
+  // 1 of the second atom, chunk 0 -> chunk 0 ^ 1.
+  const uint64_t desc =
+      encode(canonicalKMajor(Swizzle::B128, 0x2000, 32));
+  uint32_t address = 0;
+  ASSERT_EQ(elementAddress(desc, Major::K, {64, 32}, 2, 9, 5, address),
+            Status::Ok);
+  EXPECT_EQ(address, 0x2000u + 1024 + 128 + 16 + 10);
+  EXPECT_EQ(elementAddress(desc, Major::K, {64, 32}, 3, 9, 5, address),
+            Status::UnsupportedLayout);
+  const Descriptor none = canonicalKMajor(Swizzle::None, 0, 64);
+  EXPECT_EQ(none.leadingByteOffset, 128u);
+  EXPECT_EQ(none.strideByteOffset, 512u);
+  EXPECT_EQ(canonicalKMajor(Swizzle::B32, 0, 32).strideByteOffset, 256u);
+}
+
 TEST(WgmmaDescriptor, LoadStoreRoundTrip) {
   std::mt19937 rng(2);
   for (Swizzle s : {Swizzle::None, Swizzle::B128, Swizzle::B64, Swizzle::B32}) {

@@ -148,6 +148,21 @@ struct OperandShape {
                                     OperandShape shape, unsigned row,
                                     unsigned kByte, uint32_t &address);
 
+/// operandAddress for element (row, k) of `elementBytes`-byte elements:
+/// the address of its first byte (an element never straddles a 16-byte
+/// chunk, so its other bytes follow it).
+[[nodiscard]] Status elementAddress(uint64_t desc, Major major,
+                                    OperandShape shape, unsigned elementBytes,
+                                    unsigned row, unsigned k,
+                                    uint32_t &address);
+
+/// The usual K-major descriptor of a tile whose rows hold `kBytes` bytes of
+/// K from `start`: swizzled, rows of one swizzle span, 8-row groups
+/// 8 * span apart (SBO; LBO 16, "assumed 1"); unswizzled, core matrices
+/// with the K columns adjacent (LBO 128) and 8-row groups kBytes * 8 apart
+/// (SBO). Encode with encodeDescriptor.
+Descriptor canonicalKMajor(Swizzle swizzle, uint32_t start, unsigned kBytes);
+
 /// Reads the operand out of shared memory (`smem[a]` is the byte at shared
 /// address a) into a rows x kBytes row-major matrix. This is what the
 /// instruction sees.
