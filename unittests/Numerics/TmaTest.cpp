@@ -127,8 +127,9 @@ TEST(Tma, CopyMatchesTheDirectFormula) {
                       << " element " << j0 << "," << j1 << "," << j2;
                 }
           for (size_t a = 0; a < smem.size(); ++a) {
-            if (!written[a])
+            if (!written[a]) {
               ASSERT_EQ(smem[a], 0xEE) << "stray write at " << a;
+            }
           }
         }
       }
