@@ -53,8 +53,8 @@ Status tma::validate(const TensorMap &map) {
   // cuTensorMapEncodeTiled, rule by rule.
   if (map.rank < 1 || map.rank > kMaxRank)
     return Status::InvalidRank;
-  if (map.elementBytes != 1 && map.elementBytes != 2 &&
-      map.elementBytes != 4 && map.elementBytes != 8)
+  if (map.elementBytes != 1 && map.elementBytes != 2 && map.elementBytes != 4 &&
+      map.elementBytes != 8)
     return Status::InvalidElementSize;
   // "globalAddress ... must be 16 byte aligned" (32 with interleave, which
   // is not modelled).
@@ -84,7 +84,8 @@ Status tma::validate(const TensorMap &map) {
       return Status::InvalidElementStride;
   // With interleave NONE and a swizzle, "the bounding box inner dimension
   // ... must be less than or equal to the swizzle size".
-  if (map.swizzle != Swizzle::None && innerBytes > swizzleSpanBytes(map.swizzle))
+  if (map.swizzle != Swizzle::None &&
+      innerBytes > swizzleSpanBytes(map.swizzle))
     return Status::SwizzleSpanExceeded;
   return Status::Ok;
 }
@@ -148,8 +149,8 @@ Status tma::copyBox(const TensorMap &map, const uint8_t *tensor,
         inBounds = false;
         break;
       }
-      offset += i == 0 ? c * map.elementBytes
-                       : c * int64_t(map.globalStrides[i - 1]);
+      offset +=
+          i == 0 ? c * map.elementBytes : c * int64_t(map.globalStrides[i - 1]);
     }
     if (inBounds && uint64_t(offset) + map.elementBytes > tensorBytes)
       return Status::OutOfBounds;

@@ -91,8 +91,8 @@ bool wgmma::isValidSelector(Shape shape, unsigned selector) {
   return false;
 }
 
-MetadataBits wgmma::metadataSource(Shape shape, unsigned selector,
-                                   unsigned row, unsigned chunk) {
+MetadataBits wgmma::metadataSource(Shape shape, unsigned selector, unsigned row,
+                                   unsigned chunk) {
   assert(shapeInfo(shape).sparse && isValidSelector(shape, selector));
   const unsigned warp = row / 16, group = row % 8, upper = (row % 16) / 8;
   const unsigned base = 32 * warp + 4 * group;
@@ -266,8 +266,7 @@ Status wgmma::execute(const Instruction &instr, const Operands &ops,
         continue;
       for (unsigned h = 0; h < 2; ++h)
         for (unsigned j = 0; j < 4; ++j) {
-          const size_t at =
-              halves[h].row * kMaxChunks + 4 * halves[h].word + j;
+          const size_t at = halves[h].row * kMaxChunks + 4 * halves[h].word + j;
           nibbles[at] =
               uint8_t(((*ops.metadata)[thread] >> (16 * h + 4 * j)) & 0xFu);
           from[at] = {thread, 16 * h + 4 * j};
@@ -286,8 +285,7 @@ Status wgmma::execute(const Instruction &instr, const Operands &ops,
   }
 
   // Decoded once; negation is exact.
-  std::vector<double> a(size_t(kM) * info.kStored),
-      b(size_t(instr.n) * info.k);
+  std::vector<double> a(size_t(kM) * info.kStored), b(size_t(instr.n) * info.k);
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = ops.scaleA * decodeAt(instr.a, aBytes, i);
   for (size_t i = 0; i < b.size(); ++i)

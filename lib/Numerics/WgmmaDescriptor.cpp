@@ -208,17 +208,15 @@ Status forEachByte(uint64_t desc, Major major, OperandShape shape,
 Status wgmma::loadOperand(uint64_t desc, Major major, OperandShape shape,
                           const uint8_t *smem, size_t smemBytes,
                           uint8_t *matrix) {
-  return forEachByte(desc, major, shape, smemBytes,
-                     [&](size_t index, uint32_t address) {
-                       matrix[index] = smem[address];
-                     });
+  return forEachByte(
+      desc, major, shape, smemBytes,
+      [&](size_t index, uint32_t address) { matrix[index] = smem[address]; });
 }
 
 Status wgmma::storeOperand(uint64_t desc, Major major, OperandShape shape,
                            const uint8_t *matrix, uint8_t *smem,
                            size_t smemBytes) {
-  return forEachByte(desc, major, shape, smemBytes,
-                     [&](size_t index, uint32_t address) {
-                       smem[address] = matrix[index];
-                     });
+  return forEachByte(
+      desc, major, shape, smemBytes,
+      [&](size_t index, uint32_t address) { smem[address] = matrix[index]; });
 }

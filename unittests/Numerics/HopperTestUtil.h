@@ -1,4 +1,5 @@
-//===- HopperTestUtil.h - Helpers shared by the Hopper model tests -*- C++ -*-===//
+//===- HopperTestUtil.h - Helpers shared by the Hopper model tests -*- C++
+//-*-===//
 //
 // Part of the Sparq project.
 //

@@ -67,8 +67,7 @@ struct Outcome {
 };
 
 /// The main loop over K blocks of 128 bytes of stored A per row.
-Outcome mainLoop(const Instruction &instr, const Problem &p,
-                 bool padMetadata) {
+Outcome mainLoop(const Instruction &instr, const Problem &p, bool padMetadata) {
   const ShapeInfo info = shapeInfo(instr.shape);
   const unsigned e = info.elementBytes, k = p.a.cols;
   const unsigned ratio = info.k / info.kStored; // 2 when sparse
@@ -121,23 +120,22 @@ Outcome mainLoop(const Instruction &instr, const Problem &p,
     ops.smemBytes = smem.size();
     ops.metadata = &metadata;
     for (unsigned j = 0; j < 128 / aStep; ++j) {
-      EXPECT_EQ(encodeDescriptor(canonicalKMajor(Swizzle::B128,
-                                                 kASmem + j * aStep, aStep),
-                                 ops.aDesc),
+      EXPECT_EQ(encodeDescriptor(
+                    canonicalKMajor(Swizzle::B128, kASmem + j * aStep, aStep),
+                    ops.aDesc),
                 Status::Ok);
       const uint32_t bByte = j * bStep;
       EXPECT_EQ(encodeDescriptor(
-                    canonicalKMajor(Swizzle::B128,
-                                    kBSmem + (bByte / 128) * kBHalf +
-                                        bByte % 128,
-                                    bStep),
+                    canonicalKMajor(
+                        Swizzle::B128,
+                        kBSmem + (bByte / 128) * kBHalf + bByte % 128, bStep),
                     ops.bDesc),
                 Status::Ok);
       if (info.sparse) {
         const unsigned word = (block * blockK + j * info.k) / 16;
-        EXPECT_EQ(packMetadata(instr.shape, 0, &words[word], wordsPerRow,
-                               metadata),
-                  Status::Ok);
+        EXPECT_EQ(
+            packMetadata(instr.shape, 0, &words[word], wordsPerRow, metadata),
+            Status::Ok);
       }
       Instruction tile = instr;
       tile.n = kTileN;

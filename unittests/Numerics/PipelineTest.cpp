@@ -150,8 +150,8 @@ struct Ring {
               }
               if (*state == 1) {
                 if (stage[s].inFlight || stage[s].iteration != int(*it))
-                  return fail("consumer " + std::to_string(c) +
-                              " read stage " + std::to_string(s) +
+                  return fail("consumer " + std::to_string(c) + " read stage " +
+                              std::to_string(s) +
                               " before its copy of iteration " +
                               std::to_string(*it) + " landed");
                 ++consumed[c];

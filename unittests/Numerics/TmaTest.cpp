@@ -237,9 +237,9 @@ TEST(Tma, TilesReadBackThroughWgmmaDescriptors) {
     // 100 rows x 200 bytes: the box at row 64, K byte 192 is ragged in both.
     const Tensor t =
         makeTensor(2, 1, {200, 100, 1, 1, 1}, {span, 64, 1, 1, 1}, s, rng);
-    for (std::array<int32_t, kMaxRank> c :
-         {std::array<int32_t, kMaxRank>{0, 0}, {int32_t(span), 16},
-          {192, 64}}) {
+    for (std::array<int32_t, kMaxRank> c : {std::array<int32_t, kMaxRank>{0, 0},
+                                            {int32_t(span), 16},
+                                            {192, 64}}) {
       std::vector<uint8_t> smem(32768, 0xEE);
       const uint32_t dst = 4096;
       uint32_t tx = 0;

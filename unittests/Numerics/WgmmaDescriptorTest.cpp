@@ -64,8 +64,7 @@ TEST(WgmmaDescriptor, BitFields) {
   // 128B swizzle at 0x1000, LBO 16 (encoded 1, "assumed 1"), SBO 1024
   // (encoded 64): start 0x100 in bits 0-13, 1 in bits 16-29, 64 in bits
   // 32-45, layout type 1 in bits 62-63.
-  EXPECT_EQ(encode(kMajor(Swizzle::B128, 0x1000, 1024)),
-            0x4000004000010100ull);
+  EXPECT_EQ(encode(kMajor(Swizzle::B128, 0x1000, 1024)), 0x4000004000010100ull);
   // No swizzle, LBO 128, SBO 256, base offset 5: layout type 0.
   Descriptor d = kMajor(Swizzle::None, 0x3FFF0, 256, 128);
   d.baseOffset = 5;
@@ -225,9 +224,9 @@ TEST(WgmmaDescriptor, UnsupportedLayouts) {
             Status::UnsupportedLayout);
   // 64 bytes of K in a 32-byte swizzle row; 32 bytes from byte 112 of a
   // 128-byte row.
-  EXPECT_EQ(checkOperand(encode(kMajor(Swizzle::B32, 0, 256)), Major::K,
-                         {64, 64}),
-            Status::UnsupportedLayout);
+  EXPECT_EQ(
+      checkOperand(encode(kMajor(Swizzle::B32, 0, 256)), Major::K, {64, 64}),
+      Status::UnsupportedLayout);
   EXPECT_EQ(checkOperand(encode(kMajor(Swizzle::B128, 0x1070, 1024)), Major::K,
                          shape),
             Status::UnsupportedLayout);
@@ -239,8 +238,7 @@ TEST(WgmmaDescriptor, UnsupportedLayouts) {
 TEST(WgmmaDescriptor, ElementsAndCanonicalTiles) {
   // f16 element (9, 5) of a 128B-swizzled tile: byte 10 of row 9, i.e. row
   // 1 of the second atom, chunk 0 -> chunk 0 ^ 1.
-  const uint64_t desc =
-      encode(canonicalKMajor(Swizzle::B128, 0x2000, 32));
+  const uint64_t desc = encode(canonicalKMajor(Swizzle::B128, 0x2000, 32));
   uint32_t address = 0;
   ASSERT_EQ(elementAddress(desc, Major::K, {64, 32}, 2, 9, 5, address),
             Status::Ok);
@@ -257,10 +255,9 @@ TEST(WgmmaDescriptor, LoadStoreRoundTrip) {
   std::mt19937 rng(2);
   for (Swizzle s : {Swizzle::None, Swizzle::B128, Swizzle::B64, Swizzle::B32}) {
     const unsigned kBytes = 32;
-    const uint64_t desc =
-        s == Swizzle::None
-            ? encode(kMajor(s, 1024, 256, 128))
-            : encode(kMajor(s, 1024, 8 * swizzleRowBytes(s)));
+    const uint64_t desc = s == Swizzle::None
+                              ? encode(kMajor(s, 1024, 256, 128))
+                              : encode(kMajor(s, 1024, 8 * swizzleRowBytes(s)));
     const OperandShape shape{128, kBytes};
     std::vector<uint8_t> matrix(128 * kBytes), back(matrix.size());
     for (auto &b : matrix)

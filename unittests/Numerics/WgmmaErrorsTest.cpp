@@ -73,7 +73,8 @@ TEST(WgmmaErrors, OtherMetadataArrangementIsDetected) {
   std::mt19937 rng(2);
   for (const Instruction &instr : sparseInstructions()) {
     Fixture f(instr, rng);
-    const Shape other = instr.shape == Shape::SpK64 ? Shape::SpK32 : Shape::SpK64;
+    const Shape other =
+        instr.shape == Shape::SpK64 ? Shape::SpK32 : Shape::SpK64;
     const unsigned perRow = shapeInfo(instr.shape).metadataWordsPerRow;
     std::vector<uint16_t> words(kM * 4, 0);
     ASSERT_EQ(unpackMetadata(instr.shape, 0, f.s.metadata, words.data(), 4),
@@ -133,8 +134,8 @@ TEST(WgmmaErrors, InvalidMetadataIsReported) {
         MetadataError error;
         const Status status = execute(instr, s.ops, d, &error);
         // Invalid: 0b0000, 0b0101, 0b1010, 0b1111 (the ISA's list).
-        const bool valid = nibble != 0x0 && nibble != 0x5 && nibble != 0xA &&
-                           nibble != 0xF;
+        const bool valid =
+            nibble != 0x0 && nibble != 0x5 && nibble != 0xA && nibble != 0xF;
         accepted += valid;
         if (valid) {
           EXPECT_EQ(status, Status::Ok) << nibble;
@@ -162,8 +163,8 @@ TEST(WgmmaErrors, ReversedPairFollowsTheIndices) {
   Fixture f(instr, rng);
   const MetadataBits at = metadataSource(instr.shape, 0, 0, 0);
   Staged s = f.s;
-  s.metadata[at.thread] = (s.metadata[at.thread] & ~(0xFu << at.bit)) | 0x1u
-                                                                           << at.bit;
+  s.metadata[at.thread] =
+      (s.metadata[at.thread] & ~(0xFu << at.bit)) | 0x1u << at.bit;
   s.ops.metadata = &s.metadata;
   // The logical A that means: row 0, chunk 0 holds kept value 0 at column 1
   // and kept value 1 at column 0.
@@ -232,15 +233,16 @@ TEST(WgmmaErrors, ScaleDZeroIgnoresTheInput) {
   Fixture f(withN(kAllInstructions[5], 16), rng);
   f.s.ops.scaleD = false;
   std::vector<float> nan(f.p.c.size(), std::nanf(""));
-  EXPECT_TRUE(sameBits(run(f.instr, f.s, nan), reference(f.p, false),
-                       f.instr.n));
+  EXPECT_TRUE(
+      sameBits(run(f.instr, f.s, nan), reference(f.p, false), f.instr.n));
 }
 
 TEST(WgmmaErrors, ImmScaleNegates) {
   std::mt19937 rng(9);
   Fixture f(withN(kAllInstructions[9], 32), rng);
   const std::vector<float> plus = run(f.instr, f.s, f.p.c);
-  for (auto [sa, sb] : {std::pair{-1, 1}, std::pair{1, -1}, std::pair{-1, -1}}) {
+  for (auto [sa, sb] :
+       {std::pair{-1, 1}, std::pair{1, -1}, std::pair{-1, -1}}) {
     f.s.ops.scaleA = sa;
     f.s.ops.scaleB = sb;
     const std::vector<float> got = run(f.instr, f.s, f.p.c);

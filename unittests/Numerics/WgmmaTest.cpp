@@ -145,9 +145,9 @@ TEST(Wgmma, MetadataWordsToRegisters) {
         const unsigned w = t / 32, g = (t % 32) / 4, q = t % 4;
         uint32_t want = 0;
         if (shape == Shape::SpK64)
-          std::memcpy(&want,
-                      &words[(16 * w + g + 8 * (q & 1)) * stride + 2 * (q >> 1)],
-                      4);
+          std::memcpy(
+              &want, &words[(16 * w + g + 8 * (q & 1)) * stride + 2 * (q >> 1)],
+              4);
         else if (q >> 1 == selector)
           want = words[(16 * w + g) * stride + (q & 1)] |
                  uint32_t(words[(16 * w + g + 8) * stride + (q & 1)]) << 16;
@@ -191,13 +191,12 @@ TEST(Wgmma, MatchesReferenceMatmul) {
           s.ops.scaleD = rng() % 4 != 0;
           s.ops.scaleA = rng() % 2 ? 1 : -1;
           s.ops.scaleB = rng() % 2 ? 1 : -1;
-          SCOPED_TRACE(ptxName(instr) + " selector " + std::to_string(selector) +
-                       " swizzles " + std::to_string(int(aS)) + "/" +
-                       std::to_string(int(bS)));
-          EXPECT_TRUE(sameBits(run(instr, s, p.c),
-                               reference(p, s.ops.scaleD, s.ops.scaleA,
-                                         s.ops.scaleB),
-                               n));
+          SCOPED_TRACE(ptxName(instr) + " selector " +
+                       std::to_string(selector) + " swizzles " +
+                       std::to_string(int(aS)) + "/" + std::to_string(int(bS)));
+          EXPECT_TRUE(sameBits(
+              run(instr, s, p.c),
+              reference(p, s.ops.scaleD, s.ops.scaleA, s.ops.scaleB), n));
         }
     }
 }
@@ -207,9 +206,8 @@ TEST(Wgmma, MatchesReferenceMatmul) {
 // step the start address by each instruction's K bytes, accumulating in D.
 TEST(Wgmma, KStepsThroughA128BSwizzledTile) {
   std::mt19937 rng(91);
-  for (const Instruction &base :
-       {kAllInstructions[1], kAllInstructions[4], kAllInstructions[7],
-        kAllInstructions[10]}) {
+  for (const Instruction &base : {kAllInstructions[1], kAllInstructions[4],
+                                  kAllInstructions[7], kAllInstructions[10]}) {
     const Instruction instr = withN(base, 64);
     const ShapeInfo info = shapeInfo(instr.shape);
     const unsigned e = info.elementBytes;
@@ -231,9 +229,10 @@ TEST(Wgmma, KStepsThroughA128BSwizzledTile) {
         std::memcpy(&bT[(size_t(n) * tileK + k) * e],
                     &p.b.bytes[(size_t(k) * instr.n + n) * e], e);
     Staged s;
-    const uint64_t aTile =
-        descriptorFor(Swizzle::B128, kAStart, {kM, unsigned(aStored.size() / kM)});
-    const uint64_t bTile = descriptorFor(Swizzle::B128, kBStart, {instr.n, 128});
+    const uint64_t aTile = descriptorFor(Swizzle::B128, kAStart,
+                                         {kM, unsigned(aStored.size() / kM)});
+    const uint64_t bTile =
+        descriptorFor(Swizzle::B128, kBStart, {instr.n, 128});
     ASSERT_EQ(storeOperand(aTile, Major::K, {kM, unsigned(aStored.size() / kM)},
                            aStored.data(), s.smem.data(), s.smem.size()),
               Status::Ok);

@@ -1,4 +1,5 @@
-//===- WgmmaTestUtil.h - Helpers of the wgmma model tests ---------*- C++ -*-===//
+//===- WgmmaTestUtil.h - Helpers of the wgmma model tests ---------*- C++
+//-*-===//
 //
 // Part of the Sparq project.
 //
@@ -29,7 +30,8 @@ struct Problem {
   std::vector<float> c;
 };
 
-inline Problem randomProblem(const Instruction &instr, unsigned k, std::mt19937 &rng) {
+inline Problem randomProblem(const Instruction &instr, unsigned k,
+                             std::mt19937 &rng) {
   const bool sparse = shapeInfo(instr.shape).sparse;
   Problem p{RawMatrix(instr.a, kM, k), RawMatrix(instr.b, k, instr.n),
             std::vector<float>(size_t(kM) * instr.n)};
@@ -50,7 +52,7 @@ inline Problem randomProblem(const Instruction &instr, unsigned k, std::mt19937 
 
 /// sA A sB B + (scaleD ? C : 0) in double, over the logical A.
 inline std::vector<float> reference(const Problem &p, bool scaleD = true,
-                             int scaleA = 1, int scaleB = 1) {
+                                    int scaleA = 1, int scaleB = 1) {
   const unsigned m = p.a.rows, k = p.a.cols, n = p.b.cols;
   std::vector<double> a(size_t(m) * k), b(size_t(k) * n);
   for (unsigned r = 0; r < m; ++r)
@@ -70,12 +72,13 @@ inline std::vector<float> reference(const Problem &p, bool scaleD = true,
   return d;
 }
 
-inline uint64_t descriptorFor(Swizzle swizzle, uint32_t start, OperandShape shape) {
+inline uint64_t descriptorFor(Swizzle swizzle, uint32_t start,
+                              OperandShape shape) {
   Descriptor d;
   d.swizzle = swizzle;
   d.startAddress = start;
   if (swizzle == Swizzle::None) {
-    d.leadingByteOffset = 128;                       // K columns adjacent
+    d.leadingByteOffset = 128;                      // K columns adjacent
     d.strideByteOffset = 128 * (shape.kBytes / 16); // then 8-row groups
   } else {
     d.leadingByteOffset = 16; // unused, "assumed 1"
@@ -97,7 +100,7 @@ inline constexpr uint32_t kAStart = 0x0000, kBStart = 0x8000;
 
 /// Lays out `p` for one instruction (its K equals the instruction's).
 inline void build(const Instruction &instr, const Problem &p, Swizzle aSwizzle,
-           Swizzle bSwizzle, unsigned selector, Staged &s) {
+                  Swizzle bSwizzle, unsigned selector, Staged &s) {
   const ShapeInfo info = shapeInfo(instr.shape);
   const OperandShape aShape = aOperandShape(instr.shape),
                      bShape = bOperandShape(instr.shape, instr.n);
@@ -134,8 +137,8 @@ inline void build(const Instruction &instr, const Problem &p, Swizzle aSwizzle,
 }
 
 inline ::testing::AssertionResult sameBits(const std::vector<float> &got,
-                                    const std::vector<float> &want,
-                                    unsigned n) {
+                                           const std::vector<float> &want,
+                                           unsigned n) {
   for (size_t i = 0; i < want.size(); ++i)
     if (std::memcmp(&got[i], &want[i], sizeof(float)) != 0)
       return ::testing::AssertionFailure()
@@ -145,8 +148,8 @@ inline ::testing::AssertionResult sameBits(const std::vector<float> &got,
 }
 
 inline std::vector<float> run(const Instruction &instr, const Staged &s,
-                       const std::vector<float> &c,
-                       Status expected = Status::Ok) {
+                              const std::vector<float> &c,
+                              Status expected = Status::Ok) {
   Accumulators d = accumulatorsFromMatrix(instr.n, c.data());
   EXPECT_EQ(execute(instr, s.ops, d), expected) << ptxName(instr);
   return accumulatorsToMatrix(d);

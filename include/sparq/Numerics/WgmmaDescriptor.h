@@ -1,4 +1,5 @@
-//===- WgmmaDescriptor.h - wgmma shared-memory matrix descriptors -*- C++ -*-===//
+//===- WgmmaDescriptor.h - wgmma shared-memory matrix descriptors -*- C++
+//-*-===//
 //
 // Part of the Sparq project.
 //
@@ -110,8 +111,7 @@ struct Descriptor {
 
 /// Packs `fields`; InvalidField if an address or offset is not a multiple of
 /// 16 or is >= 2^18, or the base offset is above 7.
-[[nodiscard]] Status encodeDescriptor(const Descriptor &fields,
-                                      uint64_t &bits);
+[[nodiscard]] Status encodeDescriptor(const Descriptor &fields, uint64_t &bits);
 /// Unpacks every field (addresses and offsets multiplied back by 16).
 Descriptor decodeDescriptor(uint64_t bits);
 
