@@ -38,11 +38,13 @@
 //    CuTe's SM90::GMMA::ELayout_64x64 (FP8) and ELayout_64x32 (f16/bf16).
 //
 // Metadata: the hardware reads only registers; how a kernel stores the
-// metadata in memory is its own choice (CUTLASS stores it pre-arranged so
-// each thread's register is one load -- the "K-interleaved" metadata layout
-// some reports mention is that storage choice, not an instruction rule; a
-// flat store with the wrong per-thread loads is wrong, which only random
-// metadata shows). packMetadata() builds the registers from this project's
+// metadata in memory is its own choice. CUTLASS's Sm90GemmSparseConfig
+// "reorders memory layout to allow for vectorized loads from smem" for
+// 16-bit types and keeps 8-bit metadata row-major (K contiguous) per 64-row
+// block, and stores the compressed A plainly, (m, k/2) K-major: the
+// "K-interleaved" layout some reports mention is that storage choice, not
+// an instruction rule. A store whose per-thread loads build the wrong
+// registers passes uniform metadata and fails random metadata. packMetadata() builds the registers from this project's
 // words (NM.h): one uint16 per row and 16 dense columns, chunk j in bits
 // [4j, 4j + 4), first kept index in the low 2 bits.
 //
