@@ -85,14 +85,16 @@ elif [[ $build_only == 1 ]]; then
 fi
 [[ $build_only == 1 ]] && exit 0
 
-cubin="$out/kernels-$chip.cubin"
-if [[ ! -f "$cubin" ]]; then
-  echo "check.sh: no $cubin: build it with --build-only where sparq-opt is" >&2
+cubins=("$out/kernels-$chip.cubin")
+[[ -f "$out/kernels-$chip-mma.cubin" ]] && cubins+=("$out/kernels-$chip-mma.cubin")
+if [[ ! -f "${cubins[0]}" || ! -f "$out/kernels-$chip.json" ]]; then
+  echo "check.sh: no ${cubins[0]} or kernels-$chip.json: build them with --build-only where sparq-opt is" >&2
   exit 1
 fi
 if ! command -v nvidia-smi > /dev/null || ! nvidia-smi > /dev/null 2>&1; then
-  echo "check.sh: no GPU here; $cubin is ready to run on one" >&2
+  echo "check.sh: no GPU here; ${cubins[*]} ready to run on one" >&2
   exit 1
 fi
 nvidia-smi --query-gpu=name,compute_cap,driver_version --format=csv,noheader
-PYTHONUNBUFFERED=1 exec "$python" "$here/run.py" --cubin "$cubin" "$@"
+PYTHONUNBUFFERED=1 exec "$python" "$here/run.py" \
+  --cubin "$(IFS=,; echo "${cubins[*]}")" --launch "$out/kernels-$chip.json" "$@"
