@@ -250,7 +250,10 @@ def main(argv=None):
         ptxas = find_ptxas(args.ptxas)
         if not ptxas:
             sys.exit("static.py: no ptxas (give --ptxas or --no-ptxas)")
-        resources, notes, _ = run_ptxas(ptxas, args.chip, args.ptx)
+        try:
+            resources, notes, _ = run_ptxas(ptxas, args.chip, args.ptx)
+        except (OSError, RuntimeError) as e:
+            sys.exit("static.py: %s" % e)
     chip = CHIPS.get(args.chip)
     results = []
     for name in sorted(bodies):
