@@ -50,8 +50,8 @@ if [[ -x "$opt" && -x "$toolkit/bin/ptxas" ]]; then
   mkdir -p "$out"
   rm -f "$out/kernels-$chip-mma.cubin" "$out/kernels-$chip-mma.ptx"
   build "" ""
-  # The kernels before the convert-sparq-to-nvvm, for their signatures and
-  # sparq.launch attributes.
+  # The kernels as --convert-sparq-to-nvvm writes them: their signatures
+  # and sparq.launch attributes.
   "$opt" "$here/kernels.mlir" --convert-sparq-to-nvvm="chip=$chip" \
     -o "$out/kernels-nvvm-$chip.mlir"
   nvvm=("$out/kernels-nvvm-$chip.mlir")

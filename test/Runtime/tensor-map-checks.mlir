@@ -9,6 +9,10 @@
 // RUN: not env LD_LIBRARY_PATH=%t %sparq-run-gpu-entry %t/checks.mlir -e valid 2>&1 | FileCheck %s --check-prefix=VALID
 // VALID-NOT: sparqTensorMapCreate:
 // VALID: sparq_cuda_runtime: cuInit(0) failed
+// So do arbitrary strides of unit dimensions (a memref's are arbitrary): a
+// single batch's stride 0, a single row's stride 0.
+// RUN: not env LD_LIBRARY_PATH=%t %sparq-run-gpu-entry %t/checks.mlir -e unit_batch 2>&1 | FileCheck %s --check-prefix=VALID
+// RUN: not env LD_LIBRARY_PATH=%t %sparq-run-gpu-entry %t/checks.mlir -e unit_row 2>&1 | FileCheck %s --check-prefix=VALID
 // RUN: not env LD_LIBRARY_PATH=%t %sparq-run-gpu-entry %t/checks.mlir -e element_bytes 2>&1 | FileCheck %s --check-prefix=ELEMENT
 // ELEMENT: sparqTensorMapCreate: element size must be 1 or 2 bytes (elementBytes = 4)
 // RUN: not env LD_LIBRARY_PATH=%t %sparq-run-gpu-entry %t/checks.mlir -e swizzle 2>&1 | FileCheck %s --check-prefix=SWIZZLE
@@ -114,6 +118,22 @@ func.func @create1(%w: i64, %v: i64) {
 func.func @valid() {
   %none = arith.constant -1 : i64
   func.call @create1(%none, %none) : (i64, i64) -> ()
+  return
+}
+func.func @unit_batch() {
+  %w = arith.constant 6 : i64
+  %v = arith.constant 0 : i64
+  func.call @create1(%w, %v) : (i64, i64) -> ()
+  return
+}
+func.func @unit_row() {
+  %w0 = arith.constant 3 : i64
+  %v0 = arith.constant 1 : i64
+  %w1 = arith.constant 5 : i64
+  %v1 = arith.constant 0 : i64
+  %w2 = arith.constant -1 : i64
+  %v2 = arith.constant 0 : i64
+  func.call @create(%w0, %v0, %w1, %v1, %w2, %v2) : (i64, i64, i64, i64, i64, i64) -> ()
   return
 }
 func.func @element_bytes() {
