@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "sparq/Conversion/SparqToLLVM/SparqToLLVM.h"
+#include "sparq/Conversion/SparqToLLVM/RuntimeChecks.h"
 
 #include "sparq/Dialect/Sparq/IR/Sparq.h"
 #include "sparq/Dialect/Sparq/IR/SparqFoldUtils.h"
@@ -199,6 +200,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   LogicalResult
   matchAndRewrite(QuantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
     RuntimeCall rt(rewriter, op);
     Value input = single(adaptor.getInput());
     Value scale = single(adaptor.getScale());
@@ -223,6 +225,7 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   LogicalResult
   matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
     RuntimeCall rt(rewriter, op);
     Value input = single(adaptor.getInput());
     Value scale = single(adaptor.getScale());
@@ -348,6 +351,7 @@ struct DecompressLowering : OpConversionPattern<DecompressOp> {
     ValueRange storage = adaptor.getInput();
     if (storage.size() != 2)
       return rewriter.notifyMatchFailure(op, "encoded input not converted");
+    emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
     RuntimeCall rt(rewriter, op);
     NMAttr pattern = getNMEncoding(op.getInput().getType());
     int64_t rank = op.getType().getRank();
@@ -390,6 +394,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
     RuntimeCall rt(rewriter, op);
     RankedTensorType resultType = op.getType();
     int64_t rank = resultType.getRank();

@@ -12,6 +12,8 @@
 
 #include "MmaKernel.h"
 
+#include "sparq/Conversion/SparqToLLVM/RuntimeChecks.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -205,6 +207,8 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
     return rewriter.notifyMatchFailure(op, whyNot);
   Location loc = op.getLoc();
   bool rhsSparse = static_cast<bool>(getNMEncoding(op.getRhs().getType()));
+  // Dynamic sizes the launch would trust (K, batch, scales, ...) are checked.
+  emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
 
   KernelSpec spec;
   spec.family = *family;
