@@ -1,4 +1,11 @@
 // RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_90a | FileCheck %s
+// RUN: sparq-opt %s --sparq-gpu-pipeline="chip=sm_90a format=isa" | FileCheck %s --check-prefix=PIPELINE
+
+// The whole GPU pipeline takes the checks to the LLVM dialect.
+// PIPELINE: llvm.func @sparq_rt_size_mismatch(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr, i64)
+// PIPELINE-LABEL: llvm.func @dynamic
+// PIPELINE-COUNT-3: llvm.call @sparq_rt_size_mismatch
+// PIPELINE: llvm.call @sparq_launch_
 
 // The launch function trusts the sizes it is given (K, batch and N from one
 // operand each): the dynamic ones are compared on the host first.
