@@ -1,8 +1,12 @@
 //===- SparqRuntime.cpp - the sparq CPU runtime ---------------------------===//
 //
-// C shims over sparq::numerics. Arguments come from compiled code and are
-// checked once more here: a bad call reports itself on stderr and poisons its
-// output instead of writing out of bounds or returning plausible numbers.
+// C shims over sparq::numerics. The runtime sees raw pointers, so it cannot
+// check that buffers are as long as the sizes say: the compiled code does
+// that before each call (RuntimeChecks.h). What it can see -- element kinds,
+// negative sizes, N:M patterns, metadata -- it checks: a bad call reports
+// itself on stderr and fills the output with all-one bytes (NaN in every
+// float format) where the output is floating point and its size is known;
+// mask writes all-false, compress and scale write nothing.
 //
 //===----------------------------------------------------------------------===//
 #include "sparq/Runtime/SparqRuntime.h"
@@ -14,6 +18,7 @@
 #include "sparq/Numerics/Transposable.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -201,4 +206,16 @@ sparq_rt_matmul(int64_t batch, int64_t m, int64_t n, int64_t k,
     return;
   fail("matmul", "invalid arguments or N:M metadata", out,
        ok ? batch * m * n * elementByteSize(toKind(outKind)) : 0);
+}
+
+extern "C" void sparq_rt_size_mismatch(const char *where, const char *what,
+                                       int64_t size, const char *otherWhat,
+                                       int64_t otherSize) {
+  std::fprintf(stderr, "%s expects %s (%lld) to equal %s (%lld)\n", where,
+               what, static_cast<long long>(size), otherWhat,
+               static_cast<long long>(otherSize));
+  // Keep what the program printed so far; then stop without running exit
+  // handlers: the program's live buffers are not leaks to report.
+  std::fflush(nullptr);
+  std::_Exit(1);
 }

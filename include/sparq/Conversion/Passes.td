@@ -36,6 +36,7 @@ def ConvertSparqToLLVM : Pass<"convert-sparq-to-llvm", "mlir::ModuleOp"> {
     "mlir::func::FuncDialect",
     "mlir::LLVM::LLVMDialect",
     "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
   ];
 }

@@ -9,9 +9,10 @@
 |*   FP8 format:   0 E4M3, 1 E5M2                                             *|
 |*   saturation:   0 none, 1 satfinite                                        *|
 |*   rounding:     0 nearest-even, 1 stochastic                               *|
-|* Invalid arguments or metadata are reported on stderr and leave the output  *|
-|* filled with NaN (or zero bits for non-float outputs): a wrong answer is    *|
-|* never silent.                                                              *|
+|* Buffer lengths are the caller's to check (the lowering does, see          *|
+|* RuntimeChecks.h). Invalid codes, sizes or metadata are reported on stderr; *|
+|* float outputs are then filled with NaN where their size is known, mask     *|
+|* outputs with zeros; compress and scale leave their outputs unwritten.      *|
 \*===----------------------------------------------------------------------===*/
 #ifndef SPARQ_RUNTIME_SPARQRUNTIME_H
 #define SPARQ_RUNTIME_SPARQRUNTIME_H
@@ -82,6 +83,15 @@ sparq_rt_matmul(int64_t batch, int64_t m, int64_t n, int64_t k,
                 const float *rhsScale, int64_t numRhsScales,
                 const float *outScale, const float *bias, void *out,
                 int32_t outKind, int32_t saturation);
+
+/* A size relation of a sparq op failed at run time (a dynamic size that the
+ * verifier could not check; see RuntimeChecks.h): prints
+ *   "<where> expects <what> (<size>) to equal <otherWhat> (<otherSize>)"
+ * on stderr and ends the program with exit status 1, never computing a
+ * result from mismatched buffers. */
+SPARQ_RT_EXPORT __attribute__((noreturn)) void
+sparq_rt_size_mismatch(const char *where, const char *what, int64_t size,
+                       const char *otherWhat, int64_t otherSize);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "sparq/Conversion/SparqToLLVM/SparqToLLVM.h"
+#include "sparq/Conversion/SparqToLLVM/RuntimeChecks.h"
 
 #include "sparq/Dialect/Sparq/IR/Sparq.h"
 #include "sparq/Dialect/Sparq/IR/SparqFoldUtils.h"
@@ -20,6 +21,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace sparq;
@@ -190,179 +192,198 @@ Value single(ValueRange values) {
 }
 
 //===----------------------------------------------------------------------===//
-// Patterns
+// The runtime calls of the element-wise and N:M ops, as a table
 //===----------------------------------------------------------------------===//
 
-/// sparq.quantize -> sparq_rt_quantize.
-struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(QuantizeOp op, OneToNOpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    RuntimeCall rt(rewriter, op);
-    Value input = single(adaptor.getInput());
-    Value scale = single(adaptor.getScale());
-    auto [buffer, out] = rt.allocate(op.getType(), rt.dynamicSizesOf(input));
-    auto [outer, axis, inner] = rt.view(input, op.getAxis());
-    Value seed = op.getSeed() ? single(adaptor.getSeed()) : rt.i64(0);
-    rt.call("sparq_rt_quantize",
-            {rt.pointerTo(input), rt.i32(kindCode(op.getInput().getType().getElementType())),
-             rt.pointerTo(scale), rt.sizeOf(scale, 0, op.getScale().getType().getRank()),
-             out, outer, axis, inner,
-             rt.i32(formatCode(op.getType().getElementType())),
-             rt.i32(saturationCode(op.getSaturation())),
-             rt.i32(op.getRounding() == Rounding::stochastic ? 1 : 0), seed});
-    rewriter.replaceOp(op, rt.tensorOf(buffer, op.getType()));
-    return success();
-  }
+/// One argument of a runtime call (include/sparq/Runtime/SparqRuntime.h).
+/// "In" is operand 0 as converted (an encoded one: its values; InMetadata
+/// its metadata); "Out" is the result (an encoded one: its values;
+/// OutMetadata its metadata).
+enum class Arg : uint8_t {
+  In,          // pointer
+  InMetadata,  // pointer
+  InKind,      // element-kind code of operand 0
+  InFormat,    // FP8 format code of operand 0
+  InCount,     // element count of operand 0
+  Scale,       // pointer to operand 1
+  ScaleCount,  // element count of operand 1
+  Seed,        // operand 2, or 0 without it
+  Out,         // pointer
+  OutMetadata, // pointer
+  OutKind,     // element-kind code of the result
+  OutFormat,   // FP8 format code of the result
+  View,        // outer, axis, inner of operand 0's dense shape along the axis
+  Format,      // FP8 format code of the op's `format`
+  Margin,      // the op's `margin`
+  Saturation,  // saturation code
+  Rounding,    // 1 for stochastic
+  PerAxis,     // 1 with an axis
+  N,
+  M,           // of the op's N:M pattern
+  Rule,        // 1 for the transposable rule
 };
 
-/// sparq.dequantize -> sparq_rt_dequantize.
-struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    RuntimeCall rt(rewriter, op);
-    Value input = single(adaptor.getInput());
-    Value scale = single(adaptor.getScale());
-    auto [buffer, out] = rt.allocate(op.getType(), rt.dynamicSizesOf(input));
-    auto [outer, axis, inner] = rt.view(input, op.getAxis());
-    rt.call("sparq_rt_dequantize",
-            {rt.pointerTo(input),
-             rt.i32(formatCode(op.getInput().getType().getElementType())),
-             rt.pointerTo(scale), rt.sizeOf(scale, 0, op.getScale().getType().getRank()),
-             out, rt.i32(kindCode(op.getType().getElementType())), outer,
-             axis, inner});
-    rewriter.replaceOp(op, rt.tensorOf(buffer, op.getType()));
-    return success();
-  }
+/// What an op's row of the table reads from it.
+struct OpFacts {
+  /// The axis of the View (the scale axis or the sparse dimension).
+  std::optional<int64_t> axis;
+  NMAttr pattern;
+  Saturation saturation = Saturation::satfinite;
+  bool stochastic = false, transposable = false;
+  Type format = {};
+  int32_t margin = 0;
 };
 
-/// sparq.amax -> sparq_rt_amax.
-struct AmaxLowering : OpConversionPattern<AmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(AmaxOp op, OneToNOpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    RuntimeCall rt(rewriter, op);
-    Value input = single(adaptor.getInput());
-    // A per-axis result shares its only (maybe dynamic) size with the input's
-    // axis dimension; a rank-0 result has none.
-    std::optional<int64_t> axis = op.getAxis();
-    auto type = op.getType();
-    SmallVector<Value> sizes;
-    if (axis && type.isDynamicDim(0))
-      sizes.push_back(tensor::DimOp::create(rewriter, op.getLoc(), input, *axis));
-    auto [buffer, out] = rt.allocate(type, sizes);
-    auto [outer, axisSize, inner] = rt.view(input, axis);
-    rt.call("sparq_rt_amax",
-            {rt.pointerTo(input),
-             rt.i32(kindCode(op.getInput().getType().getElementType())), outer,
-             axisSize, inner, rt.i32(axis ? 1 : 0), out});
-    rewriter.replaceOp(op, rt.tensorOf(buffer, type));
-    return success();
-  }
-};
+int64_t rankOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getRank();
+}
+std::optional<int64_t> sparseDim(NMAttr pattern, Value of) {
+  return pattern.getSparseDim(rankOf(of));
+}
+OpFacts factsOf(QuantizeOp op) {
+  return {op.getAxis(), {}, op.getSaturation(),
+          op.getRounding() == Rounding::stochastic};
+}
+OpFacts factsOf(DequantizeOp op) { return {op.getAxis()}; }
+OpFacts factsOf(AmaxOp op) { return {op.getAxis()}; }
+OpFacts factsOf(ScaleOp op) {
+  return {std::nullopt, {}, Saturation::satfinite, false, false,
+          op.getFormat(), static_cast<int32_t>(op.getMargin())};
+}
+template <typename OpTy> OpFacts nmFacts(OpTy op, NMAttr pattern) {
+  return {sparseDim(pattern, op.getInput()), pattern};
+}
+OpFacts factsOf(PruneOp op) {
+  OpFacts facts = nmFacts(op, op.getPattern());
+  facts.transposable = op.getRule() == NMRule::transposable;
+  return facts;
+}
+OpFacts factsOf(MaskOp op) {
+  OpFacts facts = nmFacts(op, op.getPattern());
+  facts.transposable = op.getRule() == NMRule::transposable;
+  return facts;
+}
+OpFacts factsOf(CompressOp op) {
+  return nmFacts(op, getNMEncoding(op.getType()));
+}
+OpFacts factsOf(DecompressOp op) {
+  return nmFacts(op, getNMEncoding(op.getInput().getType()));
+}
 
-/// sparq.scale -> sparq_rt_scale.
-struct ScaleLowering : OpConversionPattern<ScaleOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ScaleOp op, OneToNOpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    RuntimeCall rt(rewriter, op);
-    Value amax = single(adaptor.getAmax());
-    auto [buffer, out] = rt.allocate(op.getType(), rt.dynamicSizesOf(amax));
-    rt.call("sparq_rt_scale",
-            {rt.pointerTo(amax), rt.sizeOf(amax, 0, op.getType().getRank()),
-             rt.i32(formatCode(op.getFormat())),
-             rt.i32(static_cast<int32_t>(op.getMargin())), out});
-    rewriter.replaceOp(op, rt.tensorOf(buffer, op.getType()));
-    return success();
-  }
-};
+/// The table: each op's runtime function and its arguments, in order.
+template <typename OpTy> struct RuntimeCallOf;
+#define SPARQ_RUNTIME_CALL(OP, FUNCTION, ...)                                  \
+  template <> struct RuntimeCallOf<OP> {                                       \
+    static constexpr llvm::StringLiteral function = FUNCTION;                  \
+    static constexpr Arg args[] = {__VA_ARGS__};                               \
+  };
+SPARQ_RUNTIME_CALL(QuantizeOp, "sparq_rt_quantize", Arg::In, Arg::InKind,
+                   Arg::Scale, Arg::ScaleCount, Arg::Out, Arg::View,
+                   Arg::OutFormat, Arg::Saturation, Arg::Rounding, Arg::Seed)
+SPARQ_RUNTIME_CALL(DequantizeOp, "sparq_rt_dequantize", Arg::In,
+                   Arg::InFormat, Arg::Scale, Arg::ScaleCount, Arg::Out,
+                   Arg::OutKind, Arg::View)
+SPARQ_RUNTIME_CALL(AmaxOp, "sparq_rt_amax", Arg::In, Arg::InKind, Arg::View,
+                   Arg::PerAxis, Arg::Out)
+SPARQ_RUNTIME_CALL(ScaleOp, "sparq_rt_scale", Arg::In, Arg::InCount,
+                   Arg::Format, Arg::Margin, Arg::Out)
+SPARQ_RUNTIME_CALL(PruneOp, "sparq_rt_prune", Arg::In, Arg::InKind, Arg::View,
+                   Arg::N, Arg::M, Arg::Rule, Arg::Out)
+SPARQ_RUNTIME_CALL(MaskOp, "sparq_rt_mask", Arg::In, Arg::InKind, Arg::View,
+                   Arg::N, Arg::M, Arg::Rule, Arg::Out)
+SPARQ_RUNTIME_CALL(CompressOp, "sparq_rt_compress", Arg::In, Arg::InKind,
+                   Arg::View, Arg::N, Arg::M, Arg::Out, Arg::OutMetadata)
+SPARQ_RUNTIME_CALL(DecompressOp, "sparq_rt_decompress", Arg::In,
+                   Arg::InMetadata, Arg::OutKind, Arg::View, Arg::N, Arg::M,
+                   Arg::Out)
+#undef SPARQ_RUNTIME_CALL
 
-/// sparq.prune / sparq.mask -> sparq_rt_prune / sparq_rt_mask.
+/// Any op of the table -> its runtime call: operand 0 (and 1, 2) exposed as
+/// buffers, a fresh buffer per result (per storage tensor of an encoded
+/// result) sized like operand 0, one call, the buffers back as tensors.
 template <typename OpTy>
-struct PruneLikeLowering : OpConversionPattern<OpTy> {
+struct RuntimeCallLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OneToNOpAdaptor = typename OpConversionPattern<OpTy>::OneToNOpAdaptor;
+
   LogicalResult
   matchAndRewrite(OpTy op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RuntimeCall rt(rewriter, op);
-    Value input = single(adaptor.getInput());
-    NMAttr pattern = op.getPattern();
-    auto [buffer, out] = rt.allocate(op.getType(), rt.dynamicSizesOf(input));
-    auto [outer, axis, inner] =
-        rt.view(input, pattern.getSparseDim(op.getType().getRank()));
-    rt.call(std::is_same_v<OpTy, PruneOp> ? "sparq_rt_prune" : "sparq_rt_mask",
-            {rt.pointerTo(input),
-             rt.i32(kindCode(op.getInput().getType().getElementType())), outer,
-             axis, inner, rt.i32(pattern.getN()), rt.i32(pattern.getM()),
-             rt.i32(op.getRule() == NMRule::transposable ? 1 : 0), out});
-    rewriter.replaceOp(op, rt.tensorOf(buffer, op.getType()));
-    return success();
-  }
-};
-
-/// sparq.compress -> sparq_rt_compress, producing the two storage tensors.
-struct CompressLowering : OpConversionPattern<CompressOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(CompressOp op, OneToNOpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    SmallVector<Type> storage;
-    if (failed(getTypeConverter()->convertType(op.getType(), storage)))
-      return failure();
-    RuntimeCall rt(rewriter, op);
-    Value input = single(adaptor.getInput());
-    NMAttr pattern = getNMEncoding(op.getType());
-    // The sparse dimension is static; every other dimension matches input's.
-    auto valuesType = cast<RankedTensorType>(storage[0]);
-    auto metadataType = cast<RankedTensorType>(storage[1]);
-    auto [values, valuesPtr] =
-        rt.allocate(valuesType, rt.dynamicSizesOf(input));
-    auto [metadata, metadataPtr] =
-        rt.allocate(metadataType, rt.dynamicSizesOf(input));
-    auto [outer, axis, inner] =
-        rt.view(input, pattern.getSparseDim(op.getType().getRank()));
-    rt.call("sparq_rt_compress",
-            {rt.pointerTo(input), rt.i32(kindCode(op.getType().getElementType())),
-             outer, axis, inner, rt.i32(pattern.getN()),
-             rt.i32(pattern.getM()), valuesPtr, metadataPtr});
-    rewriter.replaceOpWithMultiple(
-        op, {{rt.tensorOf(values, valuesType),
-              rt.tensorOf(metadata, metadataType)}});
-    return success();
-  }
-};
-
-/// sparq.decompress -> sparq_rt_decompress of the two storage tensors.
-struct DecompressLowering : OpConversionPattern<DecompressOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(DecompressOp op, OneToNOpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ValueRange storage = adaptor.getInput();
-    if (storage.size() != 2)
+    ArrayRef<ValueRange> operands = adaptor.getOperands();
+    Type originalIn = op->getOperand(0).getType();
+    if (operands[0].size() != (getNMEncoding(originalIn) ? 2u : 1u))
       return rewriter.notifyMatchFailure(op, "encoded input not converted");
+    SmallVector<Type> resultTypes;
+    if (failed(this->getTypeConverter()->convertType(op.getType(),
+                                                     resultTypes)))
+      return failure();
+    emitRuntimeSizeChecks(rewriter, op, operands);
     RuntimeCall rt(rewriter, op);
-    NMAttr pattern = getNMEncoding(op.getInput().getType());
-    int64_t rank = op.getType().getRank();
-    int64_t dim = *pattern.getSparseDim(rank);
-    auto [buffer, out] =
-        rt.allocate(op.getType(), rt.dynamicSizesOf(storage[0]));
-    // The dense view: the values' dimensions, the sparse one restored.
-    Value outer = rt.sizeOf(storage[0], 0, dim);
-    Value inner = rt.sizeOf(storage[0], dim + 1, rank);
-    rt.call("sparq_rt_decompress",
-            {rt.pointerTo(storage[0]), rt.pointerTo(storage[1]),
-             rt.i32(kindCode(op.getType().getElementType())), outer,
-             rt.i64(op.getType().getDimSize(dim)), inner,
-             rt.i32(pattern.getN()), rt.i32(pattern.getM()), out});
-    rewriter.replaceOp(op, rt.tensorOf(buffer, op.getType()));
+    OpFacts facts = factsOf(op);
+    Value in = operands[0][0];
+
+    // Result buffers; a dynamic size is operand 0's in the same dimension
+    // (the axis dimension, for a per-axis reduction to rank 1).
+    SmallVector<Value> buffers, pointers;
+    for (Type type : resultTypes) {
+      auto tensorType = cast<RankedTensorType>(type);
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < tensorType.getRank(); ++d)
+        if (tensorType.isDynamicDim(d))
+          sizes.push_back(tensor::DimOp::create(
+              rewriter, op.getLoc(), in,
+              tensorType.getRank() == rankOf(in) ? d : *facts.axis));
+      auto [buffer, pointer] = rt.allocate(tensorType, sizes);
+      buffers.push_back(buffer);
+      pointers.push_back(pointer);
+    }
+    // The dense view of operand 0; stored values have the pattern's static
+    // dense size along the sparse dimension.
+    std::array<Value, 3> view = rt.view(in, facts.axis);
+    if (getNMEncoding(originalIn))
+      view[1] = rt.i64(cast<RankedTensorType>(originalIn)
+                           .getDimSize(*facts.axis));
+
+    Type inElement = getElementTypeOrSelf(originalIn);
+    Type outElement = getElementTypeOrSelf(op.getType());
+    // One case per Arg: the value(s) that argument passes.
+    auto valuesOf = [&](Arg arg) -> SmallVector<Value, 3> {
+      switch (arg) {
+      case Arg::In: return {rt.pointerTo(in)};
+      case Arg::InMetadata: return {rt.pointerTo(operands[0][1])};
+      case Arg::InKind: return {rt.i32(kindCode(inElement))};
+      case Arg::InFormat: return {rt.i32(formatCode(inElement))};
+      case Arg::InCount: return {rt.sizeOf(in, 0, rankOf(in))};
+      case Arg::Scale: return {rt.pointerTo(operands[1][0])};
+      case Arg::ScaleCount:
+        return {rt.sizeOf(operands[1][0], 0, rankOf(operands[1][0]))};
+      case Arg::Seed:
+        return {operands.size() > 2 ? operands[2][0] : rt.i64(0)};
+      case Arg::Out: return {pointers[0]};
+      case Arg::OutMetadata: return {pointers[1]};
+      case Arg::OutKind: return {rt.i32(kindCode(outElement))};
+      case Arg::OutFormat: return {rt.i32(formatCode(outElement))};
+      case Arg::View: return {view.begin(), view.end()};
+      case Arg::Format: return {rt.i32(formatCode(facts.format))};
+      case Arg::Margin: return {rt.i32(facts.margin)};
+      case Arg::Saturation: return {rt.i32(saturationCode(facts.saturation))};
+      case Arg::Rounding: return {rt.i32(facts.stochastic)};
+      case Arg::PerAxis: return {rt.i32(facts.axis.has_value())};
+      case Arg::N: return {rt.i32(facts.pattern.getN())};
+      case Arg::M: return {rt.i32(facts.pattern.getM())};
+      case Arg::Rule: return {rt.i32(facts.transposable)};
+      }
+      llvm_unreachable("every Arg is handled");
+    };
+    SmallVector<Value> args;
+    for (Arg arg : RuntimeCallOf<OpTy>::args)
+      args.append(valuesOf(arg));
+    rt.call(RuntimeCallOf<OpTy>::function, args);
+
+    SmallVector<Value> results;
+    for (auto [buffer, type] : llvm::zip(buffers, resultTypes))
+      results.push_back(rt.tensorOf(buffer, type));
+    rewriter.replaceOpWithMultiple(op, {results});
     return success();
   }
 };
@@ -390,6 +411,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
     RuntimeCall rt(rewriter, op);
     RankedTensorType resultType = op.getType();
     int64_t rank = resultType.getRank();
@@ -474,10 +496,11 @@ struct EncodedConstantLowering : OpConversionPattern<arith::ConstantOp> {
 
 void sparq::populateSparqToLLVMConversionPatterns(
     const SparqStorageTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, AmaxLowering,
-               ScaleLowering, PruneLikeLowering<PruneOp>,
-               PruneLikeLowering<MaskOp>, CompressLowering, DecompressLowering,
-               StorageLowering<ValuesOp, 0>, StorageLowering<MetadataOp, 1>,
-               MatmulLowering, EncodedConstantLowering>(
-      converter, patterns.getContext());
+  patterns.add<RuntimeCallLowering<QuantizeOp>,
+               RuntimeCallLowering<DequantizeOp>, RuntimeCallLowering<AmaxOp>,
+               RuntimeCallLowering<ScaleOp>, RuntimeCallLowering<PruneOp>,
+               RuntimeCallLowering<MaskOp>, RuntimeCallLowering<CompressOp>,
+               RuntimeCallLowering<DecompressOp>, StorageLowering<ValuesOp, 0>,
+               StorageLowering<MetadataOp, 1>, MatmulLowering,
+               EncodedConstantLowering>(converter, patterns.getContext());
 }

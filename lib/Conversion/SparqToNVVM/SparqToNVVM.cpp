@@ -13,6 +13,7 @@
 #include "LaunchFunction.h"
 #include "MmaKernel.h"
 
+#include "sparq/Conversion/SparqToLLVM/RuntimeChecks.h"
 #include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -121,6 +122,8 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
     return rewriter.notifyMatchFailure(op, whyNot);
   Location loc = op.getLoc();
   bool rhsSparse = static_cast<bool>(getNMEncoding(op.getRhs().getType()));
+  // Dynamic sizes the launch would trust (K, batch, scales, ...) are checked.
+  emitRuntimeSizeChecks(rewriter, op, adaptor.getOperands());
 
   KernelSpec spec;
   spec.family = *family;

@@ -15,9 +15,12 @@
 // RUN: sparq-opt %t.mlir --sparq-quantize="format=e5m2" | sparq-opt --sparq-cpu-pipeline | %sparq-run > %t.e5m2
 // RUN: %python %S/Inputs/relative_errors.py %t.f32 dynamic=%t.dynamic channel=%t.channel static=%t.static delayed=%t.delayed e5m2=%t.e5m2 | FileCheck %s
 
-// CHECK: dynamic: relative error 0.0{{[0-9]+}}
-// CHECK: channel: relative error 0.0{{[0-9]+}}
-// CHECK: static: relative error 0.0{{[0-9]+}}
-// CHECK: delayed: relative error 0.0{{[0-9]+}}
+// Each E4M3 error lies in [0.02, 0.1): two quantized layers add about 0.036
+// each in quadrature (docs/Quantization.md), so a program left in f32 (error
+// 0) or quantized only in part fails the lower end.
+// CHECK: dynamic: relative error 0.0{{[2-9][0-9]+}}
+// CHECK: channel: relative error 0.0{{[2-9][0-9]+}}
+// CHECK: static: relative error 0.0{{[2-9][0-9]+}}
+// CHECK: delayed: relative error 0.0{{[2-9][0-9]+}}
 // E5M2 has one mantissa bit less: about twice the error, still under 0.2.
 // CHECK: e5m2: relative error 0.1{{[0-9]+}}

@@ -29,7 +29,8 @@ mlir::LogicalResult checkEncodedUses(mlir::ModuleOp module,
 
 /// Emits an error at the first sparq op on a tensor whose static sizes
 /// multiply past int64_t: the runtime counts elements in int64_t (and no such
-/// tensor fits in memory).
+/// tensor fits in memory). A compile-time check despite its name: dynamic
+/// sizes are checked in the program (emitRuntimeSizeChecks, RuntimeChecks.h).
 mlir::LogicalResult checkRuntimeSizes(mlir::ModuleOp module);
 
 /// Makes the sparq dialect illegal in `target` and lets encoded tensors

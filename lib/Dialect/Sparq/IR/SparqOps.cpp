@@ -292,7 +292,8 @@ int64_t sparq::getMetadataWordsPerLine(NMAttr pattern, int64_t lineLength) {
 // matmul
 //===----------------------------------------------------------------------===//
 
-/// Two static sizes that must agree; dynamic sizes are checked at run time.
+/// Two static sizes that must agree. A dynamic size is compared when the
+/// program runs: the CPU and GPU lowerings emit the check (RuntimeChecks.h).
 static bool sizesConflict(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
 }
