@@ -254,7 +254,7 @@ py::array nmDecompress(py::array values, py::array metadata,
 py::tuple permuteChannels(
     py::array_t<float, py::array::c_style | py::array::forcecast> weight,
     unsigned n, unsigned m, uint64_t seed, double sweeps, double timeBudget,
-    const std::string &method) {
+    const std::string &method, int replicas) {
   if (weight.ndim() != 2)
     throw py::value_error("weight must be a matrix (output channels x input "
                           "channels)");
@@ -268,6 +268,8 @@ py::tuple permuteChannels(
       options.seed = seed;
       options.sweeps = sweeps;
       options.timeBudgetSeconds = timeBudget;
+      options.replicas = replicas;
+      options.parallel = threads();
       result = search::annealChannelPermutation(weight.data(), rows, cols,
                                                 options);
     } else if (method == "greedy") {
@@ -296,6 +298,14 @@ py::tuple permuteChannels(
   stats["kept_initial"] = result.keptInitial;
   stats["kept"] = result.kept;
   stats["seconds"] = result.seconds;
+  if (method == "anneal") {
+    stats["sweeps"] = result.anneal.sweeps;
+    stats["start_temperature"] = result.anneal.startTemperature;
+    stats["end_temperature"] = result.anneal.endTemperature;
+    stats["last_temperature"] = result.anneal.lastTemperature;
+    stats["stopped_by_time"] = result.anneal.stoppedByTime;
+    stats["replica_kept"] = result.replicaKept;
+  }
   return py::make_tuple(perm, stats);
 }
 

@@ -1,22 +1,42 @@
 """The Metropolis Monte Carlo search of sparq::search."""
+import os
+
 import numpy as np
 
 from . import _sparq
 
 
-def permute_channels(weight, n=2, m=4, *, seed=0, sweeps=100, time_budget=0.0,
-                     method="anneal"):
+def permute_channels(weight, n=2, m=4, *, seed=0, sweeps=None,
+                     time_budget=0.0, method="anneal", replicas=None):
     """A permutation of the input channels (columns) of `weight` (output
     channels x input channels) that raises the magnitude N:M pruning along
     the input channels keeps. Returns (perm, stats): column j of the permuted
     weight is column perm[j]; stats has the total magnitude and the magnitude
     kept before ("kept_initial") and after ("kept") the permutation.
 
-    method: "anneal" (Metropolis, reproducible from `seed`; `sweeps` of K
-    proposed swaps, or a `time_budget` in seconds) or "greedy"."""
+    method: "anneal" (Metropolis) or "greedy".
+
+    Annealing runs `sweeps` of K proposed swaps (None: 100), reproducible
+    from `seed`; or, with a `time_budget` in seconds and sweeps=None, as
+    long as the budget allows, its temperature schedule following elapsed
+    time so that it ends cold and more time means slower cooling (sweeps
+    given too: whichever runs out first ends the schedule). `replicas`
+    independent chains run on the module's threads and the best is kept
+    (None: one without a budget, one per CPU with one). Greedy stops when
+    no single swap helps or after time_budget (default 1 s)."""
     weight = np.asarray(weight, dtype=np.float32)
-    return _sparq.permute_channels(weight, n, m, seed, sweeps, time_budget,
-                                   method)
+    if sweeps is None:
+        sweeps = float("inf") if time_budget > 0 else 100.0
+    sweeps = float(sweeps)
+    if not (sweeps >= 0) or (sweeps == float("inf") and not time_budget > 0):
+        raise ValueError("sweeps must be finite and >= 0 (or None with a "
+                         "time_budget)")
+    if replicas is None:
+        replicas = (os.cpu_count() or 1) if time_budget > 0 else 1
+    if replicas < 1:
+        raise ValueError("replicas must be >= 1")
+    return _sparq.permute_channels(weight, n, m, seed, sweeps,
+                                   float(time_budget), method, int(replicas))
 
 
 def learn_metric(X, y, *, seed=0, sweeps=None, time_budget=0.0, dim=None,

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -44,3 +46,38 @@ def test_non_finite_weights_are_refused():
         sparq.search.permute_channels(w)
     with pytest.raises(ValueError):
         sparq.search.permute_channels(np.ones((4, 6), np.float32))
+
+
+def test_a_time_budget_alone_drives_the_schedule():
+    # No sweeps given: the budget sets the run's length and the schedule
+    # follows the clock, so the run ends (nearly) at its end temperature
+    # instead of being cut off hot after the default sweeps.
+    w = weight()
+    perm, stats = sparq.search.permute_channels(w, time_budget=0.3)
+    assert sorted(perm.tolist()) == list(range(128))
+    assert stats["stopped_by_time"]
+    assert stats["sweeps"] > 100
+    assert stats["last_temperature"] < stats["start_temperature"]
+    # One replica per CPU under a budget, the best kept.
+    assert len(stats["replica_kept"]) == (os.cpu_count() or 1)
+    assert stats["kept"] == max(stats["replica_kept"])
+    assert kept_after(w, perm) == pytest.approx(stats["kept"], rel=1e-5)
+
+
+def test_replicas_with_fixed_sweeps_are_reproducible():
+    w = weight()
+    a, sa = sparq.search.permute_channels(w, seed=2, sweeps=10, replicas=3)
+    b, sb = sparq.search.permute_channels(w, seed=2, sweeps=10, replicas=3)
+    assert np.array_equal(a, b)
+    assert len(sa["replica_kept"]) == 3
+    assert sa["kept"] == sb["kept"] == max(sa["replica_kept"])
+
+
+def test_unbounded_or_bad_runs_are_refused():
+    w = weight()
+    with pytest.raises(ValueError, match="sweeps"):
+        sparq.search.permute_channels(w, sweeps=float("inf"))
+    with pytest.raises(ValueError, match="sweeps"):
+        sparq.search.permute_channels(w, sweeps=-1)
+    with pytest.raises(ValueError, match="replicas"):
+        sparq.search.permute_channels(w, replicas=0)

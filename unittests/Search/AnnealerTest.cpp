@@ -362,6 +362,44 @@ TEST(AnnealerTest, ProgressByTimeRunsTheBudget) {
   EXPECT_GE(s.lastTemperature, o.schedule.end);
 }
 
+TEST(AnnealerTest, ProgressByTimeEndsColdWhenTheSweepsRunOutFirst) {
+  // A budget far beyond the run: the schedule follows the proposals and
+  // reaches its end temperature, as a fixed-sweep run does.
+  PlusMinusTwo p;
+  AnnealOptions o;
+  o.sweeps = 100;
+  o.timeBudgetSeconds = 1000;
+  o.progressByTime = true;
+  o.chunk = 8;
+  o.schedule.start = 10;
+  o.schedule.end = 1;
+  AnnealStats s = anneal(p, o);
+  EXPECT_FALSE(s.stoppedByTime);
+  EXPECT_EQ(s.proposed, uint64_t(100 * p.size()));
+  // The last chunk starts 8 proposals before the end.
+  EXPECT_LT(s.lastTemperature, 1.05);
+}
+
+TEST(AnnealerTest, ThreadCpuBudgetCountsWorkNotSleep) {
+  // The CPU clock of a thread does not advance while it sleeps.
+  const double t0 = clockSeconds(BudgetClock::ThreadCpu);
+  const double w0 = clockSeconds(BudgetClock::Wall);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_LT(clockSeconds(BudgetClock::ThreadCpu) - t0, 0.04);
+  EXPECT_GE(clockSeconds(BudgetClock::Wall) - w0, 0.05);
+
+  SlowProblem p; // busy-waits, so CPU time advances
+  AnnealOptions o;
+  o.sweeps = 1e9;
+  o.timeBudgetSeconds = 0.05;
+  o.clock = BudgetClock::ThreadCpu;
+  o.progressByTime = true;
+  o.chunk = 16;
+  AnnealStats s = anneal(p, o);
+  EXPECT_TRUE(s.stoppedByTime);
+  EXPECT_GE(s.seconds, 0.05);
+}
+
 TEST(AnnealerTest, EmptyProblemDoesNothing) {
   struct Empty : PlusMinusTwo {
     size_t size() const { return 0; }

@@ -280,6 +280,79 @@ TEST(ChannelPermutationTest, AnnealerTimeBudget) {
               1e-6 * r.totalMagnitude);
 }
 
+TEST(ChannelPermutationTest, BudgetedRunCools) {
+  // sweeps far beyond the budget: with the schedule on the clock the run
+  // cools to its end temperature within the budget; on proposals alone it
+  // would be cut off at the start temperature. Measured on the thread's
+  // CPU clock, so that a loaded machine cannot stall the last chunk.
+  std::vector<float> w = randomWeights(256, 512, 30);
+  PermutationSearchOptions o;
+  o.sweeps = HUGE_VAL;
+  o.timeBudgetSeconds = 0.2;
+  o.budgetClock = BudgetClock::ThreadCpu;
+  PermutationResult r = annealChannelPermutation(w.data(), 256, 512, o);
+  ASSERT_EQ(r.status, PermutationStatus::Ok);
+  EXPECT_TRUE(r.anneal.stoppedByTime);
+  const double t0 = r.anneal.startTemperature, t1 = r.anneal.endTemperature;
+  ASSERT_GT(t0, t1);
+  // Progress >= 0.95 at the last chunk (a chunk is 256 proposals, about a
+  // millisecond here).
+  EXPECT_LE(r.anneal.lastTemperature, t0 * std::pow(t1 / t0, 0.95));
+  EXPECT_GE(r.anneal.lastTemperature, t1);
+
+  o.sweeps = 1e9;
+  o.progressByTime = false;
+  PermutationResult cut = annealChannelPermutation(w.data(), 256, 512, o);
+  EXPECT_TRUE(cut.anneal.stoppedByTime);
+  EXPECT_GT(cut.anneal.lastTemperature, 0.99 * cut.anneal.startTemperature);
+}
+
+TEST(ChannelPermutationTest, SweepsMustBound) {
+  std::vector<float> w = randomWeights(8, 16, 31);
+  PermutationSearchOptions o;
+  for (double sweeps : {-1.0, double(NAN), double(HUGE_VAL)}) {
+    o.sweeps = sweeps;
+    PermutationResult r = annealChannelPermutation(w.data(), 8, 16, o);
+    EXPECT_EQ(r.status, PermutationStatus::BadArguments) << sweeps;
+    EXPECT_TRUE(r.permutation.empty());
+  }
+  // Infinite sweeps are fine under a budget; zero sweeps do nothing.
+  o.sweeps = HUGE_VAL;
+  o.timeBudgetSeconds = 0.01;
+  EXPECT_EQ(annealChannelPermutation(w.data(), 8, 16, o).status,
+            PermutationStatus::Ok);
+  o.sweeps = 0;
+  o.timeBudgetSeconds = 0;
+  PermutationResult r = annealChannelPermutation(w.data(), 8, 16, o);
+  EXPECT_EQ(r.status, PermutationStatus::Ok);
+  EXPECT_EQ(r.anneal.proposed, 0u);
+  EXPECT_EQ(r.kept, r.keptInitial);
+}
+
+TEST(ChannelPermutationTest, ReplicasAreReproducibleAndTheBestIsKept) {
+  std::vector<float> w = randomWeights(32, 256, 32);
+  PermutationSearchOptions o;
+  o.sweeps = 30;
+  o.seed = 4;
+  PermutationResult one = annealChannelPermutation(w.data(), 32, 256, o);
+  o.replicas = 4;
+  PermutationResult serial = annealChannelPermutation(w.data(), 32, 256, o);
+  o.parallel = sparq::numerics::makeThreadParallelFor(3);
+  PermutationResult parallel = annealChannelPermutation(w.data(), 32, 256, o);
+  // However the replicas were scheduled, the same chains and the same pick.
+  EXPECT_EQ(serial.permutation, parallel.permutation);
+  EXPECT_EQ(serial.replicaKept, parallel.replicaKept);
+  ASSERT_EQ(serial.replicaKept.size(), 4u);
+  // Replica 0 is the single chain; the result is the best replica.
+  EXPECT_EQ(serial.replicaKept[0], one.kept);
+  for (double kept : serial.replicaKept)
+    EXPECT_LE(kept, serial.kept);
+  EXPECT_NE(serial.replicaKept[0], serial.replicaKept[1]);
+  EXPECT_NEAR(serial.kept,
+              keptMagnitude(w.data(), 32, 256, serial.permutation),
+              1e-6 * serial.totalMagnitude);
+}
+
 TEST(ChannelPermutationTest, Reproducible) {
   std::vector<float> w = randomWeights(48, 256, 12);
   PermutationSearchOptions o;

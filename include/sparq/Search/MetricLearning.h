@@ -74,6 +74,11 @@
 //    stop (as a gradient method's few iterations from the identity are);
 //  * proposal scales only shrink below their initial values.
 //
+// Files: the energy (data, caches, exact energies) in
+// lib/Search/MetricLearningEnergy.cpp, the moves in MetricLearningMoves.cpp,
+// temperatures, stages and proposal scales in MetricLearningSchedule.cpp,
+// learnMetric in MetricLearningDriver.cpp.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARQ_SEARCH_METRICLEARNING_H

@@ -21,7 +21,9 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
 #include <cstring>
+#include <sstream>
 
 namespace sparq {
 #define GEN_PASS_DEF_SPARQPERMUTECHANNELS
@@ -186,8 +188,11 @@ SparqPermuteChannelsPass::searchFor(const std::vector<float> &wT, int64_t n,
     search::PermutationSearchOptions options;
     options.pattern = nm;
     options.seed = seed;
-    options.sweeps = sweeps;
+    // sweeps = 0: the budget alone sets the run's length.
+    options.sweeps = sweeps > 0 ? double(sweeps) : HUGE_VAL;
     options.timeBudgetSeconds = timeBudget;
+    options.replicas = int(std::min<unsigned>(replicas, 1024));
+    options.parallel = getParallelFor(&getContext());
     if (startTemperature > 0)
       options.schedule.start = startTemperature;
     if (endTemperature > 0)
@@ -279,6 +284,22 @@ void SparqPermuteChannelsPass::runOnOperation() {
   if (method != "anneal" && method != "greedy") {
     emitError(module.getLoc()) << "method '" << method
                                << "' is neither anneal nor greedy";
+    return signalPassFailure();
+  }
+  if (!(sweeps >= 0) || !(timeBudget >= 0) ||
+      (method == "anneal" && !(sweeps > 0) && !(timeBudget > 0))) {
+    auto text = [](double v) {
+      std::ostringstream os;
+      os << v;
+      return os.str();
+    };
+    emitError(module.getLoc())
+        << "sweeps=" << text(sweeps) << " and time-budget=" << text(timeBudget)
+        << ": both must be >= 0 and the annealer needs one of them > 0";
+    return signalPassFailure();
+  }
+  if (replicas < 1) {
+    emitError(module.getLoc()) << "replicas must be at least 1";
     return signalPassFailure();
   }
   nm = search::SparsityPattern{parsed->first, parsed->second};

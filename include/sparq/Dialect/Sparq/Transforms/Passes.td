@@ -194,14 +194,19 @@ def SparqPermuteChannels : Pass<"sparq-permute-channels", "mlir::ModuleOp"> {
     Option<"method", "method", "std::string", "\"anneal\"",
            "Search: anneal (Metropolis Monte Carlo) or greedy (channel swaps)">,
     Option<"seed", "seed", "uint64_t", "0", "Seed of the annealer">,
-    Option<"sweeps", "sweeps", "double", "100",
-           "Annealing sweeps (K proposed swaps each)">,
+    Option<"sweeps", "sweeps", "double", "1000",
+           "Annealing sweeps per replica (K proposed swaps each); 0: as many "
+           "as time-budget allows">,
     Option<"startTemperature", "start-temperature", "double", "0",
            "Initial temperature; 0 chooses it from the energy changes">,
     Option<"endTemperature", "end-temperature", "double", "0",
            "Final temperature; 0 chooses it from the energy changes">,
     Option<"timeBudget", "time-budget", "double", "0",
-           "Seconds per weight the search may take; 0 for no limit">,
+           "Seconds per weight the search may take; 0 for no limit. The "
+           "annealer's schedule then follows time too, so it ends cold">,
+    Option<"replicas", "replicas", "unsigned", "1",
+           "Independent annealing chains per weight, run on the context's "
+           "thread pool; the best is kept (reproducible from seed)">,
     Option<"report", "report", "bool", "false",
            "Emit a remark per weight: magnitude kept before and after">,
   ];
