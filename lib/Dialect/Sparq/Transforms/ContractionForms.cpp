@@ -139,7 +139,23 @@ static void dropUnitBatch(RewriterBase &rewriter, linalg::LinalgOp op) {
       reshapeOrFold(rewriter, loc, generic.getResult(0),
                     cast<RankedTensorType>(op->getResult(0).getType()),
                     dropFirst);
+  SmallVector<Value> old = {op.getDpsInputOperand(0)->get(),
+                            op.getDpsInputOperand(1)->get(), c->init};
   rewriter.replaceOp(op, result);
+  // The frontend's collapse of the result undoes the expand.
+  for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user);
+        collapse && collapse.getType() == generic.getResult(0).getType() &&
+        collapse.getReassociationIndices() == dropFirst)
+      rewriter.replaceOp(collapse, generic.getResult(0));
+  if (result.use_empty())
+    rewriter.eraseOp(result.getDefiningOp());
+  // The frontend's reshapes that only fed the batch of one.
+  for (Value v : old)
+    if (Operation *def = v.getDefiningOp();
+        def && isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def) &&
+        def->use_empty())
+      rewriter.eraseOp(def);
 }
 
 void sparq::normalizeContractions(Operation *root) {
