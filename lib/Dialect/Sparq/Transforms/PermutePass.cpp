@@ -334,8 +334,10 @@ void SparqPermuteChannelsPass::runOnOperation() {
       n = conv->f;
     } else {
       FailureOr<Contraction> c = matchContraction(op, why);
-      if (succeeded(c) && (c->batched || c->batchIntoM || c->transposeLhs))
-        why = "only plain (unbatched, lhs not transposed) products";
+      // A weight shared by a batch (batchIntoM) is one matrix: the gather
+      // permutes the activation's last dimension at any rank.
+      if (succeeded(c) && ((c->batched && !c->batchIntoM) || c->transposeLhs))
+        why = "only plain products (lhs not transposed, weight not batched)";
       else if (succeeded(c) && !matchPattern(c->rhs, m_Constant(&attr)))
         why = "the weight (rhs) is not a constant";
       else if (succeeded(c) && !(weight = ConstantElements::read(attr)))

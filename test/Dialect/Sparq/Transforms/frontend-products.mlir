@@ -45,7 +45,7 @@ func.func @transposed_weight(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
 // IR: sparq.matmul %[[L]], %{{.*}} : tensor<12x8xf32>, tensor<8x2xf32, #sparq.nm<2:4, dim = 0>> -> tensor<12x2xf32>
 // IR: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [3, 4, 2]
 // QUANT: remark: sparq-quantize: 1 quantized, 0 left unchanged
-// PERM: remark: channels not permuted: only plain (unbatched, lhs not transposed) products
+// PERM: remark: channels not permuted: no permutation keeps more magnitude
 func.func @broadcast_weight(%x: tensor<3x4x8xf32>) -> tensor<3x4x2xf32> {
   %w = arith.constant dense<1.0> : tensor<8x2xf32>
   %eb = tensor.empty() : tensor<3x8x2xf32>
@@ -98,14 +98,22 @@ func.func @indexing_maps(%x: tensor<3x4x8xf32>, %x2: tensor<4x8xf32>) -> (tensor
 // QUANT: remark: sparq-quantize: 1 quantized, 0 left unchanged
 // PERM: remark: permuted 16 input channels
 func.func @tosa_unit_batch(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
-  %w = arith.constant dense<[[[1.0, 9.0, 2.0, 8.0, 3.0, 7.0, 4.0, 6.0], [5.0, 5.0, 6.0, 4.0, 7.0, 3.0, 8.0, 2.0],
-                              [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0], [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0],
-                              [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [9.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
-                              [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0], [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0],
-                              [1.0, 9.0, 2.0, 8.0, 3.0, 7.0, 4.0, 6.0], [5.0, 5.0, 6.0, 4.0, 7.0, 3.0, 8.0, 2.0],
-                              [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0], [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0],
-                              [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [9.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
-                              [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0], [9.0, 9.0, 1.0, 1.0, 9.0, 9.0, 1.0, 1.0]]]> : tensor<1x16x8xf32>
+  %w = arith.constant dense<[[[1.0, 9.0, 1.0, 9.0, 1.0, 9.0, 1.0, 9.0],
+                              [9.0, 9.0, 2.0, 9.0, 9.0, 9.0, 2.0, 9.0],
+                              [2.0, 1.0, 3.0, 1.0, 2.0, 1.0, 3.0, 1.0],
+                              [8.0, 1.0, 4.0, 1.0, 8.0, 1.0, 4.0, 1.0],
+                              [3.0, 9.0, 5.0, 9.0, 3.0, 9.0, 5.0, 9.0],
+                              [7.0, 9.0, 6.0, 9.0, 7.0, 9.0, 6.0, 9.0],
+                              [4.0, 1.0, 7.0, 1.0, 4.0, 1.0, 7.0, 1.0],
+                              [6.0, 1.0, 8.0, 1.0, 6.0, 1.0, 8.0, 1.0],
+                              [5.0, 9.0, 9.0, 9.0, 5.0, 9.0, 9.0, 9.0],
+                              [5.0, 9.0, 1.0, 9.0, 5.0, 9.0, 1.0, 9.0],
+                              [6.0, 1.0, 2.0, 1.0, 6.0, 1.0, 2.0, 1.0],
+                              [4.0, 1.0, 3.0, 1.0, 4.0, 1.0, 3.0, 1.0],
+                              [7.0, 9.0, 4.0, 9.0, 7.0, 9.0, 4.0, 9.0],
+                              [3.0, 9.0, 5.0, 9.0, 3.0, 9.0, 5.0, 9.0],
+                              [8.0, 1.0, 6.0, 1.0, 8.0, 1.0, 6.0, 1.0],
+                              [2.0, 1.0, 7.0, 1.0, 2.0, 1.0, 7.0, 1.0]]]> : tensor<1x16x8xf32>
   %x3 = tensor.expand_shape %x [[0, 1], [2]] output_shape [1, 4, 16] : tensor<4x16xf32> into tensor<1x4x16xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x4x8xf32>
