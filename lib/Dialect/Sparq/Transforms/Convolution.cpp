@@ -396,6 +396,10 @@ linalg::LinalgOp sparq::rewriteConvolutionAsProduct(RewriterBase &rewriter,
       });
   for (NamedAttribute attr : op->getDiscardableAttrs())
     product->setAttr(attr.getName(), attr.getValue());
+  // The filter is the weight even when it is not a constant (a filter still
+  // training, or a blob the passes cannot read).
+  if (!product->hasAttr("sparq.weight_operand"))
+    product->setAttr("sparq.weight_operand", rewriter.getI64IntegerAttr(1));
 
   // Back to the output layout.
   SmallVector<int64_t> unfolded;

@@ -17,7 +17,8 @@
 // QUANT: remark: left unchanged: depthwise convolution: each output channel reads one input channel, so K is only the kernel window and no Tensor Core product fits
 // QUANT: remark: left unchanged: grouped layout ngchw_fgchw (output channels before groups in the filter); ngchw_gfchw and nhwgc_gfhwc are supported
 // QUANT: remark: left unchanged: unsupported convolution linalg.conv_1d_nwc_wcf;
-// QUANT: remark: sparq-quantize: 5 quantized, 3 left unchanged, 5 constant weights, worst weight error {{[0-9.]+}}; left unchanged: 'dw' (depthwise convolution: {{.*}}), linalg.conv_2d_ngchw_fgchw at loc({{.*}}) (grouped layout ngchw_fgchw {{.*}}), linalg.conv_1d_nwc_wcf at loc({{.*}}) (unsupported convolution {{.*}})
+// QUANT: remark: quantized to FP8: {{.*}} (convolution nhwc_fhwc {{.*}}); input 0: activation, dynamic scale; input 1: weight, per-tensor scale{{$}}
+// QUANT: remark: sparq-quantize: 6 quantized, 3 left unchanged, 5 constant weights, worst weight error {{[0-9.]+}}; left unchanged: 'dw' (depthwise convolution: {{.*}}), linalg.conv_2d_ngchw_fgchw at loc({{.*}}) (grouped layout ngchw_fgchw {{.*}}), linalg.conv_1d_nwc_wcf at loc({{.*}}) (unsupported convolution {{.*}})
 func.func @convs(%x: tensor<1x6x6x8xf32>, %xc: tensor<1x8x6x6xf32>, %xg: tensor<1x2x4x6x6xf32>,
                  %xh: tensor<1x6x6x2x4xf32>, %x1: tensor<1x6x8xf32>) -> (tensor<1x4x4x8xf32>, tensor<1x8x4x4xf32>, tensor<1x2x4x4x4xf32>, tensor<1x4x4x2x4xf32>, tensor<1x6x6x8xf32>, tensor<1x4x4x8xf32>, tensor<1x2x4x4x4xf32>, tensor<1x4x8xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -53,17 +54,19 @@ func.func @convs(%x: tensor<1x6x6x8xf32>, %xc: tensor<1x8x6x6xf32>, %xg: tensor<
 }
 
 // NOCONV-COUNT-5: remark: left unchanged: convolutions are quantized only with convolutions=true
-// NOCONV: remark: sparq-quantize: 0 quantized, 8 left unchanged
+// NOCONV: remark: left unchanged: convolutions are quantized only with convolutions=true
+// NOCONV: remark: sparq-quantize: 0 quantized, 9 left unchanged
 
 // PRUNE: remark: pruned input 1 to 2:4 (convolution nhwc_fhwc as an im2col product, K = 72 = kernel 3x3 x 8 input channels, ordered (kh, kw, c)) at compile time
 // PRUNE: remark: pruned input 1 to 2:4 (convolution nchw_fchw as an im2col product, {{.*}}) at compile time
 // PRUNE: remark: pruned input 1 to 2:4 (convolution ngchw_gfchw as an im2col product, {{.*}}) at compile time
 // PRUNE: remark: pruned input 1 to 2:4 (convolution nhwgc_gfhwc as an im2col product, {{.*}}) at compile time
 // PRUNE: remark: pruned input 1 to 2:4 (convolution nhwc_hwcf as an im2col product, {{.*}}) at compile time
+// PRUNE: remark: pruned input 1 to 2:4 (convolution nhwc_fhwc as an im2col product, {{.*}}), mask recomputed at run time
 // PRUNE: remark: left dense: depthwise convolution
 // PRUNE: remark: left dense: grouped layout ngchw_fgchw
 // PRUNE: remark: left dense: unsupported convolution linalg.conv_1d_nwc_wcf
-// PRUNE: remark: sparq-prune: 5 weights pruned, 3 products left dense, constant weights keep 50.00% of their L1 magnitude; left dense: 'dw' (depthwise
+// PRUNE: remark: sparq-prune: 6 weights pruned, 3 products left dense, constant weights keep 50.00% of their L1 magnitude; left dense: 'dw' (depthwise
 
 // A constant filter has nothing to gain from a permutation (all weights equal).
 // PERM-COUNT-2: remark: channels not permuted: no permutation keeps more magnitude
@@ -72,7 +75,8 @@ func.func @convs(%x: tensor<1x6x6x8xf32>, %xc: tensor<1x8x6x6xf32>, %xg: tensor<
 // PERM: remark: channels not permuted: depthwise convolution
 // PERM: remark: channels not permuted: grouped layout ngchw_fgchw
 // PERM: remark: channels not permuted: unsupported convolution
-// PERM: remark: sparq-permute-channels: 0 permuted (0 by a gather), 8 left unchanged
+// PERM: remark: channels not permuted: the filter is not a constant
+// PERM: remark: sparq-permute-channels: 0 permuted (0 by a gather), 9 left unchanged
 
 // The filter is the product's weight matrix without moving a byte: F x K
 // (nhwc_fhwc, nchw_fchw), G x F x K (grouped), K x F (nhwc_hwcf); 2:4 along K.
@@ -100,3 +104,15 @@ func.func @convs(%x: tensor<1x6x6x8xf32>, %xc: tensor<1x8x6x6xf32>, %xg: tensor<
 // IR: linalg.depthwise_conv_2d_nhwc_hwc
 // IR: linalg.conv_2d_ngchw_fgchw
 // IR: linalg.conv_1d_nwc_wcf
+// A filter that is not a constant (still training) is pruned at run time,
+// and an init that is not zero is added back.
+// IR-LABEL: func @training_filter
+// IR: %[[WM:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<8x3x3x8xf32> into tensor<8x72xf32>
+// IR: sparq.prune %[[WM]] <2:4> : tensor<8x72xf32>
+// IR: sparq.matmul
+// IR: linalg.add
+
+func.func @training_filter(%x: tensor<1x6x6x8xf32>, %w: tensor<8x3x3x8xf32>, %o: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %y = linalg.conv_2d_nhwc_fhwc {sparq.name = "train"} ins(%x, %w : tensor<1x6x6x8xf32>, tensor<8x3x3x8xf32>) outs(%o : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %y : tensor<1x4x4x8xf32>
+}

@@ -84,7 +84,8 @@ mlir::FailureOr<ConvolutionInfo> matchConvolution(mlir::linalg::LinalgOp op,
 /// patches x filter matrix (the filter reshaped, folded when constant) and
 /// the reshapes and transposes back to the output layout. The product keeps
 /// the convolution's location and discardable attributes (sparq.name, ...),
-/// with the filter as input 1; it is returned.
+/// with the filter as input 1, named by `sparq.weight_operand`; it is
+/// returned.
 mlir::linalg::LinalgOp rewriteConvolutionAsProduct(mlir::RewriterBase &rewriter,
                                                    const ConvolutionInfo &info);
 
