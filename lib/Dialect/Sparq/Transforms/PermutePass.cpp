@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
+#include "sparq/Dialect/Sparq/Transforms/Convolution.h"
+
 #include "sparq/Numerics/AxisView.h"
 #include "sparq/Numerics/Element.h"
 #include "sparq/Search/ChannelPermutation.h"
@@ -304,60 +306,112 @@ void SparqPermuteChannelsPass::runOnOperation() {
   }
   nm = search::SparsityPattern{parsed->first, parsed->second};
 
+  normalizeContractions(module);
   SmallVector<linalg::LinalgOp> products;
   module.walk([&](linalg::LinalgOp op) {
-    if (linalg::isaContractionOpInterface(op))
+    std::string ignored;
+    if (linalg::isaContractionOpInterface(op) ||
+        classifyConvolution(op, ignored) != ConvolutionKind::None)
       products.push_back(op);
   });
   IRRewriter rewriter(&getContext());
+  SmallVector<std::string> unchanged;
   for (linalg::LinalgOp op : products) {
-    std::string why;
-    FailureOr<Contraction> c = matchContraction(op, why);
-    Attribute attr;
-    std::optional<ConstantElements> weight;
-    if (succeeded(c) && (c->batched || c->batchIntoM || c->transposeLhs))
-      why = "only plain (unbatched, lhs not transposed) products";
-    else if (succeeded(c) && !matchPattern(c->rhs, m_Constant(&attr)))
-      why = "the weight (rhs) is not a constant";
-    else if (succeeded(c) && !(weight = ConstantElements::read(attr)))
-      why = "the weight constant is not readable";
-    if (!why.empty() || failed(c)) {
+    std::string description = describeForReport(op);
+    auto leave = [&](const Twine &why) {
+      unchanged.push_back(description + " (" + why.str() + ")");
       if (report)
         emitRemark(op.getLoc()) << "channels not permuted: " << why;
+    };
+    // The weight as a K x N (kDim 0) or N x K (kDim 1) matrix of constants.
+    std::string why;
+    Attribute attr;
+    std::optional<ConstantElements> weight;
+    int64_t kDim = 0, k = 0, n = 0;
+    std::optional<ConvolutionInfo> conv;
+    ConvolutionKind kind = classifyConvolution(op, why);
+    if (kind == ConvolutionKind::Depthwise ||
+        kind == ConvolutionKind::Unsupported) {
+      leave(why);
       continue;
     }
+    if (kind == ConvolutionKind::Product) {
+      FailureOr<ConvolutionInfo> info = matchConvolution(op, why);
+      if (succeeded(info) && info->grouped)
+        why = "grouped convolution: its groups would need a permutation each";
+      else if (succeeded(info) &&
+               !matchPattern(op.getDpsInputOperand(1)->get(), m_Constant(&attr)))
+        why = "the filter is not a constant";
+      else if (succeeded(info) && !(weight = ConstantElements::read(attr)))
+        why = "the filter constant is not readable";
+      if (!why.empty()) {
+        leave(why);
+        continue;
+      }
+      // The weight matrix is the filter reshaped: the same bytes.
+      conv = *info;
+      kDim = conv->getWeightMatrixK();
+      k = conv->k;
+      n = conv->f;
+    } else {
+      FailureOr<Contraction> c = matchContraction(op, why);
+      // A weight shared by a batch (batchIntoM) is one matrix: the gather
+      // permutes the activation's last dimension at any rank.
+      if (succeeded(c) && ((c->batched && !c->batchIntoM) || c->transposeLhs))
+        why = "only plain products (lhs not transposed, weight not batched)";
+      else if (succeeded(c) && !matchPattern(c->rhs, m_Constant(&attr)))
+        why = "the weight (rhs) is not a constant";
+      else if (succeeded(c) && !(weight = ConstantElements::read(attr)))
+        why = "the weight constant is not readable";
+      if (!why.empty() || failed(c)) {
+        leave(why);
+        continue;
+      }
+      auto type = cast<ShapedType>(c->rhs.getType());
+      kDim = c->transposeRhs ? 1 : 0;
+      k = type.getDimSize(kDim);
+      n = type.getDimSize(1 - kDim);
+    }
     // The search works on |W| as output channels x input channels.
-    auto type = cast<ShapedType>(c->rhs.getType());
-    int64_t kDim = c->transposeRhs ? 1 : 0;
-    int64_t k = type.getDimSize(kDim), n = type.getDimSize(1 - kDim);
-    num::ElementKind kind = *getElementKind(type.getElementType());
+    num::ElementKind kind8 = *getElementKind(weight->getType().getElementType());
     std::vector<float> wT(size_t(n * k));
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t nn = 0; nn < n; ++nn)
         wT[nn * k + kk] = num::loadAsF32(
-            kind, weight->getRawData().data(),
+            kind8, weight->getRawData().data(),
             kDim == 0 ? kk * n + nn : nn * k + kk);
     if (k % nm.m != 0) {
-      if (report)
-        emitRemark(op.getLoc()) << "channels not permuted: K = " << k
-                                << " is not a multiple of M = " << nm.m;
+      leave(llvm::formatv("K = {0} is not a multiple of M = {1}", k, nm.m)
+                .str());
       continue;
     }
     FailureOr<search::PermutationResult> result = searchFor(wT, n, k, why);
     if (failed(result)) {
-      if (report)
-        emitRemark(op.getLoc()) << "channels not permuted: " << why;
+      leave(why);
       continue;
     }
     // Nothing to gain (a single group, or a weight already well grouped):
     // leave the program as it is.
     if (!(result->kept > result->keptInitial)) {
-      if (report)
-        emitRemark(op.getLoc())
-            << "channels not permuted: no permutation keeps more magnitude";
+      leave("no permutation keeps more magnitude");
       continue;
     }
     ArrayRef<int32_t> perm = result->permutation;
+    // Only now is a convolution worth its im2col product.
+    Location loc = op.getLoc();
+    std::string convText;
+    if (conv) {
+      convText = "; convolution " + conv->layout + " as an im2col product, " +
+                 conv->describeK();
+      op = rewriteConvolutionAsProduct(rewriter, *conv);
+    }
+    std::string ignored;
+    FailureOr<Contraction> c = matchContraction(op, ignored);
+    // The im2col product of a matched convolution always matches.
+    if (failed(c) || !matchPattern(c->rhs, m_Constant(&attr))) {
+      leave("the im2col product has no constant weight");
+      continue;
+    }
     // Weight rows (K) and the activation's channels move together.
     rewriter.setInsertionPoint(op);
     Value permutedWeight = arith::ConstantOp::create(
@@ -373,7 +427,7 @@ void SparqPermuteChannelsPass::runOnOperation() {
     ++permuted;
     if (report) {
       double total = result->totalMagnitude;
-      emitRemark(op.getLoc())
+      emitRemark(loc)
           << llvm::formatv("permuted {0} input channels: {1}:{2} pruning "
                            "keeps {3:P} of the magnitude instead of {4:P}{5}",
                            k, nm.n, nm.m, result->kept / total,
@@ -381,9 +435,18 @@ void SparqPermuteChannelsPass::runOnOperation() {
                            gathers > gathersBefore
                                ? "; the activation is permuted by a gather"
                                : "; the producer's output channels moved")
-                 .str();
+                 .str()
+          << convText;
     }
   }
   numPermuted = permuted;
   numGathers = gathers;
+  if (report) {
+    InFlightDiagnostic remark = emitRemark(module.getLoc());
+    remark << "sparq-permute-channels: " << permuted << " permuted ("
+           << gathers << " by a gather), " << unchanged.size()
+           << " left unchanged";
+    if (!unchanged.empty())
+      remark << ": " << llvm::join(unchanged, ", ");
+  }
 }

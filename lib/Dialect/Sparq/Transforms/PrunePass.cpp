@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
+#include "sparq/Dialect/Sparq/Transforms/Convolution.h"
+
 #include "sparq/Numerics/NM.h"
 #include "sparq/Numerics/Transposable.h"
 #include "sparq/Utils/ConstantElements.h"
@@ -37,7 +39,11 @@ struct Consumer {
   Operation *op = nullptr;
   std::optional<Location> loc;
   std::string name;
+  /// The op as the summary names it.
+  std::string description;
   std::string skipReason;
+  /// For a convolution rewritten as an im2col product: how K is laid out.
+  std::string convolution;
   /// linalg input index, or 0 / 1 for the lhs / rhs of a sparq.matmul.
   unsigned weightIndex = 0;
   /// The dense value that is pruned, and the sparq.quantize between it and
@@ -86,12 +92,41 @@ private:
 
   unsigned n = 2, m = 4;
   unsigned pruned = 0, skipped = 0;
+  SmallVector<std::string> unchanged;
   double keptL1 = 0, totalL1 = 0;
 };
 } // namespace
 
 void SparqPrunePass::analyze(Consumer &c) {
   auto skipBecause = [&](const std::string &why) { c.skipReason = why; };
+  std::string whyNotConv;
+  switch (classifyConvolution(c.op, whyNotConv)) {
+  case ConvolutionKind::None:
+    break;
+  case ConvolutionKind::Depthwise:
+  case ConvolutionKind::Unsupported:
+    return skipBecause(whyNotConv);
+  case ConvolutionKind::Product: {
+    // Checked on the convolution so that one left dense stays a convolution.
+    FailureOr<ConvolutionInfo> info =
+        matchConvolution(cast<linalg::LinalgOp>(c.op), whyNotConv);
+    if (failed(info))
+      return skipBecause(whyNotConv);
+    if (info->k % m != 0)
+      return skipBecause(llvm::formatv("K = {0} is not a multiple of M = {1} "
+                                       "({2})",
+                                       info->k, m, info->describeK())
+                             .str());
+    if (rule == NMRule::transposable)
+      return skipBecause("the transposable rule is for matrices, not "
+                         "convolution filters");
+    IRRewriter rewriter(c.op->getContext());
+    c.convolution = "convolution " + info->layout + " as an im2col product, " +
+                    info->describeK();
+    c.op = rewriteConvolutionAsProduct(rewriter, *info);
+    break;
+  }
+  }
   Value inputs[2];
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(c.op)) {
     std::string whyNot;
@@ -201,6 +236,8 @@ void SparqPrunePass::emitReport(const Consumer &c, int64_t prunedDim) {
   }
   InFlightDiagnostic remark = emitRemark(*c.loc);
   remark << "pruned input " << c.weightIndex << " to " << n << ":" << m;
+  if (!c.convolution.empty())
+    remark << " (" << c.convolution << ")";
   if (rule == NMRule::transposable)
     remark << " (transposable)";
   remark << (isConstantWeight(c.root) ? " at compile time"
@@ -242,16 +279,24 @@ void SparqPrunePass::runOnOperation() {
   llvm::StringSet<> skipNames;
   for (const std::string &name : skip)
     skipNames.insert(name);
-  SmallVector<Consumer> consumers;
+  normalizeContractions(module);
+  // Collected first: analyze rewrites convolutions.
+  SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
-    if (!isa<MatmulOp>(op) &&
-        !(isa<linalg::LinalgOp>(op) &&
-          linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(op))))
-      return;
+    std::string ignored;
+    if (isa<MatmulOp>(op) ||
+        (isa<linalg::LinalgOp>(op) &&
+         linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(op))) ||
+        classifyConvolution(op, ignored) != ConvolutionKind::None)
+      ops.push_back(op);
+  });
+  SmallVector<Consumer> consumers;
+  for (Operation *op : ops) {
     Consumer c;
     c.op = op;
     c.loc = op->getLoc();
     c.name = getContractionName(op);
+    c.description = describeForReport(op);
     if (op->hasAttr("sparq.skip"))
       c.skipReason = "marked sparq.skip";
     else if (!c.name.empty() && skipNames.contains(c.name))
@@ -259,7 +304,7 @@ void SparqPrunePass::runOnOperation() {
     else
       analyze(c);
     consumers.push_back(std::move(c));
-  });
+  }
 
   // One prune per weight value, along the K of its first product.
   llvm::MapVector<Value, SmallVector<Consumer *>> byRoot;
@@ -311,6 +356,7 @@ void SparqPrunePass::runOnOperation() {
   for (Consumer &c : consumers)
     if (!c.skipReason.empty()) {
       ++skipped;
+      unchanged.push_back(c.description + " (" + c.skipReason + ")");
       emitReport(c, 0);
     }
 
@@ -326,5 +372,7 @@ void SparqPrunePass::runOnOperation() {
                               "magnitude",
                               keptL1 / totalL1)
                     .str();
+    if (!unchanged.empty())
+      remark << "; left dense: " << llvm::join(unchanged, ", ");
   }
 }

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
+#include "sparq/Dialect/Sparq/Transforms/Convolution.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -36,11 +38,14 @@ struct Candidate {
   std::optional<Location> loc;
   func::FuncOp func;
   std::string name;
+  /// The op as the summary names it (the op may be gone by then).
+  std::string description;
   /// Why the op stays as it is; empty when it is quantized.
   std::string skipReason;
   /// Plans by linalg input index.
   OperandPlan plans[2];
-  bool isConvolution = false;
+  /// A convolution rewritten as an im2col product before quantizing.
+  std::shared_ptr<const ConvolutionInfo> convolution;
 };
 
 /// amax values by contraction name and linalg input index.
@@ -69,12 +74,20 @@ private:
   LogicalResult rewrite(SmallVectorImpl<Candidate> &candidates,
                         const QuantizeOptions &options);
   void emitReport(Candidate &c, ArrayRef<double> weightErrors);
+  void noteSkipped(Candidate &c) {
+    ++summary.skipped;
+    summary.unchanged.push_back(c.description + " (" + c.skipReason +
+                                ")");
+    emitReport(c, {});
+  }
 
   /// What the pass did; mirrored into the pass statistics, which release
   /// builds of LLVM compile out.
   struct {
     unsigned quantized = 0, skipped = 0, constantWeights = 0;
     double worstWeightError = 0;
+    /// What was left unchanged and why, for the summary.
+    SmallVector<std::string> unchanged;
   } summary;
 };
 } // namespace
@@ -146,6 +159,7 @@ SparqQuantizePass::collect(const QuantizeOptions &options) {
         c.loc = matmul.getLoc();
         c.func = func;
         c.name = getContractionName(matmul);
+        c.description = describeForReport(matmul);
         std::string why = whyNotQuantizable(matmul);
         if (why == "already FP8")
           return; // Nothing to say about quantized products.
@@ -161,10 +175,20 @@ SparqQuantizePass::collect(const QuantizeOptions &options) {
       c.loc = op->getLoc();
       c.func = func;
       c.name = getContractionName(op);
-      c.isConvolution = isa<linalg::Conv2DNhwcHwcfOp>(op);
-      if (c.isConvolution) {
-        if (!convolutions)
+      c.description = describeForReport(op);
+      std::string whyNotConv;
+      ConvolutionKind kind = classifyConvolution(op, whyNotConv);
+      if (kind == ConvolutionKind::Depthwise ||
+          kind == ConvolutionKind::Unsupported) {
+        c.skipReason = whyNotConv;
+      } else if (kind == ConvolutionKind::Product) {
+        FailureOr<ConvolutionInfo> info = matchConvolution(op, whyNotConv);
+        if (failed(info))
+          c.skipReason = whyNotConv;
+        else if (!convolutions)
           c.skipReason = "convolutions are quantized only with convolutions=true";
+        else
+          c.convolution = std::make_shared<ConvolutionInfo>(*info);
       } else {
         std::string whyNot;
         if (!linalg::isaContractionOpInterface(op))
@@ -178,7 +202,9 @@ SparqQuantizePass::collect(const QuantizeOptions &options) {
       if (!c.skipReason.empty())
         continue;
       int64_t macs = -1;
-      if (!c.isConvolution && !isa<MatmulOp>(c.op)) {
+      if (c.convolution) {
+        macs = c.convolution->getNumMacs();
+      } else if (!isa<MatmulOp>(c.op)) {
         std::string ignored;
         macs = matchContraction(cast<linalg::LinalgOp>(c.op), ignored)
                    ->getNumMacs();
@@ -220,7 +246,7 @@ LogicalResult SparqQuantizePass::plan(SmallVectorImpl<Candidate> &candidates,
   for (Candidate &c : candidates) {
     if (!c.skipReason.empty())
       continue;
-    unsigned weight = weightIndex(c.op, c.isConvolution);
+    unsigned weight = weightIndex(c.op, c.convolution != nullptr);
     for (unsigned i = 0; i < 2; ++i) {
       OperandPlan &p = c.plans[i];
       p.format = getQuantizedFormat(c.op, i, options);
@@ -293,21 +319,6 @@ LogicalResult SparqQuantizePass::plan(SmallVectorImpl<Candidate> &candidates,
   return success(ok);
 }
 
-/// The op `value` is defined by, folded when all its operands are constant
-/// (im2col reshapes a constant filter).
-static Value foldConstantProducer(RewriterBase &rewriter, Value value) {
-  Operation *producer = value.getDefiningOp();
-  if (!producer || !llvm::all_of(producer->getOperands(), [](Value v) {
-        return matchPattern(v, m_Constant());
-      }))
-    return value;
-  SmallVector<Value> folded;
-  rewriter.setInsertionPoint(producer);
-  if (failed(rewriter.tryFold(producer, folded)) || folded.size() != 1)
-    return value;
-  return folded[0];
-}
-
 /// Erases ops of `module` that are trivially dead now but were not in
 /// `deadBefore`: the inits and constants a rewrite left behind, not the
 /// user's own dead code.
@@ -342,8 +353,7 @@ SparqQuantizePass::rewrite(SmallVectorImpl<Candidate> &candidates,
   llvm::MapVector<Operation *, SmallVector<Value>> histories;
   for (Candidate &c : candidates) {
     if (!c.skipReason.empty()) {
-      ++summary.skipped;
-      emitReport(c, {});
+      noteSkipped(c);
       continue;
     }
     Operation *op = c.op;
@@ -365,37 +375,14 @@ SparqQuantizePass::rewrite(SmallVectorImpl<Candidate> &candidates,
       emitReport(c, done.weightErrors);
       continue;
     }
-    if (c.isConvolution) {
-      rewriter.setInsertionPoint(op);
-      auto im2col = linalg::rewriteInIm2Col(
-          rewriter, cast<linalg::Conv2DNhwcHwcfOp>(op));
-      if (failed(im2col)) {
-        c.skipReason = "im2col rewrite failed";
-        ++summary.skipped;
-        emitReport(c, {});
-        continue;
-      }
-      // The second op is the reshaped result of the new contraction.
-      op = im2col->second;
-      if (!isa<linalg::LinalgOp>(op) && op->getNumOperands() > 0)
-        op = op->getOperand(0).getDefiningOp();
-      auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-      if (!linalgOp) {
-        c.skipReason = "im2col produced no contraction";
-        ++summary.skipped;
-        emitReport(c, {});
-        continue;
-      }
-      OpOperand *filter = linalgOp.getDpsInputOperand(1);
-      filter->set(foldConstantProducer(rewriter, filter->get()));
-    }
+    if (c.convolution)
+      op = rewriteConvolutionAsProduct(rewriter, *c.convolution);
     std::string whyNot;
     FailureOr<Contraction> contraction =
         matchContraction(cast<linalg::LinalgOp>(op), whyNot);
     if (failed(contraction)) {
       c.skipReason = whyNot;
-      ++summary.skipped;
-      emitReport(c, {});
+      noteSkipped(c);
       continue;
     }
     for (OperandPlan &p : c.plans)
@@ -446,6 +433,9 @@ void SparqQuantizePass::emitReport(Candidate &c,
   InFlightDiagnostic remark = emitRemark(*c.loc);
   remark << "quantized to FP8: inputs " << c.plans[0].format << " and "
          << c.plans[1].format;
+  if (c.convolution)
+    remark << " (convolution " << c.convolution->layout
+           << " as an im2col product, " << c.convolution->describeK() << ")";
   for (unsigned i = 0; i < 2; ++i) {
     const OperandPlan &p = c.plans[i];
     remark << "; input " << i << ": ";
@@ -491,6 +481,9 @@ void SparqQuantizePass::runOnOperation() {
     return signalPassFailure();
   }
   QuantizeOptions options = getOptions();
+  // Products as frontends write them (transposed or broadcast weights, unit
+  // batches) into the forms matchContraction takes; results are unchanged.
+  normalizeContractions(getOperation());
   SmallVector<Candidate> candidates = collect(options);
   if (failed(plan(candidates, table)))
     return signalPassFailure();
@@ -515,5 +508,7 @@ void SparqQuantizePass::runOnOperation() {
       remark << llvm::formatv(", worst weight error {0:F4}",
                               summary.worstWeightError)
                     .str();
+    if (!summary.unchanged.empty())
+      remark << "; left unchanged: " << llvm::join(summary.unchanged, ", ");
   }
 }

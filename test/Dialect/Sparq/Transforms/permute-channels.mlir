@@ -19,6 +19,8 @@
 // CHECK: %[[W2:.*]] = arith.constant dense<{{.*}}> : tensor<8x2xf32>
 // CHECK: linalg.matmul ins(%{{.*}}, %[[W2]] :
 // CHECK-NOT: dense<{{\[}}[9.000000e+00, 1.000000e-01], [8.000000e+00, 2.000000e-01], [7.000000e+00
+// expected-remark @below {{sparq-permute-channels: 1 permuted (0 by a gather), 1 left unchanged: linalg.matmul at loc(}}
+module {
 func.func @two_layers(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %w1 = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
                               [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
@@ -47,6 +49,7 @@ func.func @two_layers(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %y = linalg.matmul ins(%h, %w2 : tensor<2x8xf32>, tensor<8x2xf32>) outs(%f2 : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+}
 
 // -----
 
@@ -57,6 +60,8 @@ func.func @two_layers(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
 // CHECK: tensor.extract %[[IDX]]
 // CHECK: tensor.extract %arg0
 // CHECK: linalg.matmul ins(%[[G]],
+// expected-remark @below {{sparq-permute-channels: 1 permuted (1 by a gather), 0 left unchanged}}
+module {
 func.func @gather(%x: tensor<2x8xf32>, %init: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %w = arith.constant dense<[[9.0, 0.1], [8.0, 0.2], [7.0, 0.3], [6.0, 0.4],
                              [0.1, 9.0], [0.2, 8.0], [0.3, 7.0], [0.4, 6.0]]> : tensor<8x2xf32>
@@ -64,24 +69,31 @@ func.func @gather(%x: tensor<2x8xf32>, %init: tensor<2x2xf32>) -> tensor<2x2xf32
   %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+}
 
 // -----
 
 // Non-finite weights are left alone, with the position named.
 // CHECK-LABEL: func @nonfinite
 // CHECK-NOT: linalg.generic
+// expected-remark @below {{sparq-permute-channels: 0 permuted (0 by a gather), 1 left unchanged: linalg.matmul at loc(}}
+module {
 func.func @nonfinite(%x: tensor<2x4xf32>, %init: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [0x7FC00000, 1.0], [1.0, 1.0], [1.0, 1.0]]> : tensor<4x2xf32>
   // expected-remark @below {{channels not permuted: the weight has a non-finite value at output channel 0, input channel 1}}
   %y = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+}
 
 // -----
 
 // CHECK-LABEL: func @not_constant
+// expected-remark @below {{sparq-permute-channels: 0 permuted (0 by a gather), 1 left unchanged: linalg.matmul at loc(}}
+module {
 func.func @not_constant(%x: tensor<2x8xf32>, %w: tensor<8x2xf32>, %init: tensor<2x2xf32>) -> tensor<2x2xf32> {
   // expected-remark @below {{channels not permuted: the weight (rhs) is not a constant}}
   %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
+}
 }

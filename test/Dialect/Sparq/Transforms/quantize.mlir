@@ -131,10 +131,12 @@ func.func @unchanged(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %c: tensor<4x2xi8>,
 // CHECK: linalg.conv_2d_nhwc_hwcf
 // CONV-LABEL: func @conv
 // CONV-NOT: linalg.conv_2d_nhwc_hwcf
-// CONV: %[[COLS:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<1x16x36xf32> into tensor<16x36xf32>
+// CONV: %[[PATCHES:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x6x6x4xf32>) outs(%{{.*}} : tensor<1x4x4x3x3x4xf32>)
+// CONV: %[[COLS:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x4x4x3x3x4xf32> into tensor<16x36xf32>
 // CONV: sparq.quantize %[[COLS]]
 // CONV: %[[MM:.*]] = sparq.matmul {{.*}} : tensor<16x36xf8E4M3FN>, tensor<36x8xf8E4M3FN> -> tensor<16x8xf32>
-// CONV: tensor.expand_shape %[[MM]] {{\[}}[0, 1], [2]] output_shape [1, 16, 8]
+// CONV: linalg.add
+// CONV: tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2], [3]] output_shape [1, 4, 4, 8]
 func.func @conv(%x: tensor<1x6x6x4xf32>, %o: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
   %w = arith.constant dense<0.25> : tensor<3x3x4x8xf32>
   %r = linalg.conv_2d_nhwc_hwcf ins(%x, %w : tensor<1x6x6x4xf32>, tensor<3x3x4x8xf32>)

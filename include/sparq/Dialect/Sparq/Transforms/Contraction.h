@@ -58,6 +58,14 @@ mlir::Value rewriteAsSparqMatmul(mlir::RewriterBase &rewriter,
                                  OperandTransform transform,
                                  mlir::Attribute saturation);
 
+/// Rewrites the products under `root` as frontends write them into forms
+/// matchContraction takes with the weight as a direct operand: a
+/// linalg.transpose, linalg.broadcast (or a generic that only moves elements)
+/// feeding an input is folded into the product's indexing map, and a batch of
+/// static size 1 is dropped between reshapes (which fold against the
+/// frontend's own expand_shape / collapse_shape). Results are unchanged.
+void normalizeContractions(mlir::Operation *root);
+
 /// N and M of a pass option spelled "N:M" with 0 < N < M <= 16.
 std::optional<std::pair<unsigned, unsigned>> parseNMPattern(llvm::StringRef);
 

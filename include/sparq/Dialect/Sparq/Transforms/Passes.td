@@ -9,9 +9,12 @@ def SparqQuantize : Pass<"sparq-quantize", "mlir::ModuleOp"> {
   let description = [{
     Rewrites `linalg.matmul` (transposed operands included),
     `linalg.batch_matmul`, `linalg.generic` contractions and, with
-    `convolutions`, `linalg.conv_2d_nhwc_hwcf` (through im2col) into
-    `sparq.quantize` of both operands and a `sparq.matmul` with f32
-    accumulation and the original result type.
+    `convolutions`, 2-D convolutions (`conv_2d_nhwc_hwcf`, `_nhwc_fhwc`,
+    `_nchw_fchw`, grouped `_ngchw_gfchw` and `_nhwgc_gfhwc`, through im2col)
+    into `sparq.quantize` of both operands and a `sparq.matmul` with f32
+    accumulation and the original result type. Products as frontends write
+    them (weights through `linalg.transpose` or `linalg.broadcast`, batches of
+    one) are folded first; docs/Frontends.md has the details.
 
     Weights (a constant operand; otherwise the one a `sparq.weight_operand`
     attribute names, else the second input) are scaled per tensor or per
@@ -39,8 +42,9 @@ def SparqQuantize : Pass<"sparq-quantize", "mlir::ModuleOp"> {
     Contractions are skipped (and left unchanged) when marked `sparq.skip`,
     named in `skip` (by `sparq.name` attribute or location name; `first` and
     `last` name the first and last contraction of a function), smaller than
-    `min-size` multiply-adds, or not understood; `report` emits a remark for
-    each decision. Invalid requests (a calibration table naming ops that do
+    `min-size` multiply-adds, or not understood (depthwise convolutions
+    among them); `report` emits a remark for each decision and a summary
+    naming every op left unchanged. Invalid requests (a calibration table naming ops that do
     not exist, non-finite calibration values, missing calibration, delayed
     scaling of a function that is called in the module) are errors, reported
     before anything is rewritten.
@@ -84,7 +88,7 @@ def SparqQuantize : Pass<"sparq-quantize", "mlir::ModuleOp"> {
     Option<"minSize", "min-size", "int64_t", "0",
            "Leave contractions with fewer multiply-adds (static shapes)">,
     Option<"convolutions", "convolutions", "bool", "false",
-           "Also quantize linalg.conv_2d_nhwc_hwcf, through im2col">,
+           "Also quantize 2-D convolutions, through im2col">,
     Option<"report", "report", "bool", "false",
            "Emit a remark for every contraction: what was done or why not">,
   ];
@@ -120,6 +124,12 @@ def SparqPrune : Pass<"sparq-prune", "mlir::ModuleOp"> {
     When the weight is the input of a `sparq.quantize` (after
     `--sparq-quantize`), pruning goes before quantization, so both pass
     orders give the same program.
+
+    2-D convolutions become im2col products whose weight is the filter
+    reshaped to [G x] F x K or K x F, K the input channels times the kernel
+    window in the filter's order (docs/Frontends.md has the table); N:M runs
+    along that K. Depthwise and other convolutions stay dense, named in the
+    `report` summary with every other product left dense.
 
     ```mlir
     %y = linalg.matmul ins(%x, %w : tensor<8x64xf32>, tensor<64x128xf32>) ...
@@ -179,6 +189,11 @@ def SparqPermuteChannels : Pass<"sparq-permute-channels", "mlir::ModuleOp"> {
     Otherwise an explicit gather permutes the activation. Weights with a
     non-finite value, a K that is not a multiple of M, or shapes outside the
     matmul form are left alone with a remark (`report`).
+
+    Ungrouped 2-D convolutions with a constant filter are permuted along
+    their im2col K (docs/Frontends.md), becoming im2col products only when a
+    permutation is applied; `report` ends with a summary naming every product
+    left unchanged.
 
     Run it before `--sparq-prune`.
   }];
