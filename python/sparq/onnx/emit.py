@@ -75,6 +75,7 @@ class Emitter:
         self._count = 0
         self._consts = {}       # (dtype, shape, bytes) -> Tensor
         self.loc = "loc(unknown)"
+        self.name = ""
 
     def fresh(self):
         self._count += 1
@@ -83,6 +84,7 @@ class Emitter:
     def at(self, name):
         """Locates the ops emitted from now on at ONNX node `name`."""
         self.loc = f"loc({quote(name)})"
+        self.name = name
 
     def op(self, name, operands, results, props=None, attrs=None, region=None):
         """Emits `name` in generic form; `results` is a list of (shape,
@@ -107,7 +109,7 @@ class Emitter:
         return value.type if isinstance(value, Shape) else type_of(value)
 
     # -- constants -----------------------------------------------------------
-    def const(self, array, hint="cst"):
+    def const(self, array, hint=None):
         """A tosa.const for a numpy array (deduplicated)."""
         array = np.ascontiguousarray(array)
         if array.dtype == np.uint8:
@@ -142,7 +144,8 @@ class Emitter:
         return f"dense<{nest(array)}>"
 
     def _resource(self, array, hint):
-        base = "".join(c if c.isalnum() or c == "_" else "_" for c in hint)
+        base = "".join(c if c.isalnum() or c == "_" else "_"
+                       for c in (hint or self.name or "cst")).strip("_")
         if not base or base[0].isdigit():
             base = "w_" + base
         key, n = base, 0

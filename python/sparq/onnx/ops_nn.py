@@ -1,9 +1,11 @@
 """Convolutions, pooling and matrix products. ONNX is NCHW and TOSA NHWC:
-each convolution or pool transposes its input in and its result out (the
-lowering's canonicalization folds transpose pairs); weights are rearranged
-in numpy at import (OIHW -> OHWI), so they stay plain constants."""
+each convolution or pool transposes its input in and its result out (as
+upstream's TOSA lowering gives linalg.conv_2d_nhwc_fhwc); weights are
+rearranged in numpy at import (OIHW -> OHWI), so they stay plain constants.
+Convolutions and products are linalg ops with `sparq.name` (see linalg.py)."""
 import numpy as np
 
+from . import linalg as L
 from . import tosa as T
 from .emit import Tensor
 from .registry import converter
@@ -62,6 +64,17 @@ def _to_nhwc(e, x, begin, end, pad_value=0.0):
     return T.transpose(e, x, [0, 2, 3, 1])
 
 
+def _pad_nhwc(e, x, begin, end):
+    """Zero padding of H and W as a tosa.pad (tensor.pad once lowered)."""
+    widths = [0, 0, begin[0], max(end[0], 0), begin[1], max(end[1], 0), 0, 0]
+    if not any(widths):
+        return x
+    shape = (x.shape[0], x.shape[1] + widths[2] + widths[3],
+             x.shape[2] + widths[4] + widths[5], x.shape[3])
+    return e.op("tosa.pad", [x, e.shape(widths), e.const(np.zeros((1,), x.dtype))],
+                [(shape, x.dtype)])
+
+
 def _from_nhwc(e, y):
     return T.transpose(e, y, [0, 3, 1, 2])
 
@@ -105,38 +118,39 @@ def conv(e, node, inputs):
     if cin != cin_g * group or cout % group:
         raise node.error(f"weight {list(w.shape)} does not fit {cin} input "
                          f"channels in {group} groups")
+    has_bias = len(inputs) > 2 and inputs[2] is not None
     bias = node.const(inputs, 2, "bias", np.zeros(cout)).astype(x.dtype)
     strides, dil, begin, end, outs = _window(node, x, [kh, kw])
     xh = _to_nhwc(e, x, begin, end)
-    pad = f"array<i64: {begin[0]}, {max(end[0], 0)}, {begin[1]}, {max(end[1], 0)}>"
-    props = {"pad": pad, "stride": f"array<i64: {strides[0]}, {strides[1]}>",
-             "dilation": f"array<i64: {dil[0]}, {dil[1]}>", "acc_type": "f32"}
     out_shape = (x.shape[0], outs[0], outs[1])
-    zp = T.zero_point(e, x.dtype)
     hint = node.proto.input[1]
-    if group == 1:
-        y = e.op("tosa.conv2d", [xh, e.const(w.transpose(0, 2, 3, 1), hint),
-                                 e.const(bias, hint + "_bias"), zp, zp],
-                 [(out_shape + (cout,), x.dtype)], props=props)
-    elif cin_g == 1:
-        # Depthwise: weight [C*M, 1, KH, KW] -> [KH, KW, C, M].
+    if group > 1 and cin_g == 1:
+        # Depthwise: TOSA's op (weight [C*M, 1, KH, KW] -> [KH, KW, C, M]);
+        # sparq's passes leave depthwise convolutions dense.
         m = cout // group
         wd = w.reshape(group, m, kh, kw).transpose(2, 3, 0, 1)
+        zp = T.zero_point(e, x.dtype)
+        props = {"pad": f"array<i64: {begin[0]}, {max(end[0], 0)}, {begin[1]}, "
+                        f"{max(end[1], 0)}>",
+                 "stride": f"array<i64: {strides[0]}, {strides[1]}>",
+                 "dilation": f"array<i64: {dil[0]}, {dil[1]}>", "acc_type": "f32"}
         y = e.op("tosa.depthwise_conv2d", [xh, e.const(wd, hint),
                                            e.const(bias, hint + "_bias"), zp, zp],
                  [(out_shape + (cout,), x.dtype)], props=props)
     else:
-        # Grouped: one convolution per group on its channel slice.
+        xh = _pad_nhwc(e, xh, begin, end)
         cg = cout // group
         parts = []
         for g in range(group):
+            # Grouped: one convolution per group on its channel slice.
             xg = T.slice_(e, xh, [0, 0, 0, g * cin_g], list(xh.shape[:3]) + [cin_g])
             wg = w[g * cg:(g + 1) * cg].transpose(0, 2, 3, 1)
-            parts.append(e.op("tosa.conv2d", [xg, e.const(wg, f"{hint}_g{g}"),
-                                              e.const(bias[g * cg:(g + 1) * cg],
-                                                      f"{hint}_bias_g{g}"), zp, zp],
-                              [(out_shape + (cg,), x.dtype)], props=props))
+            parts.append(L.conv_2d_nhwc_fhwc(
+                e, xg, e.const(wg, hint if group == 1 else f"{hint}_g{g}"),
+                strides, dil, out_shape + (cg,)))
         y = T.concat(e, parts, 3)
+        if has_bias:
+            y = T.add(e, y, bias.reshape(1, 1, 1, cout))
     y = _from_nhwc(e, y)
     return T.reshape(e, y, (y.shape[0], y.shape[1], y.shape[3])) if flat else y
 
@@ -175,15 +189,6 @@ def pool(e, node, inputs):
     return T.reshape(e, y, (y.shape[0], y.shape[1], y.shape[3])) if flat else y
 
 
-def _matmul3(e, a, b):
-    """[B,M,K] x [B,K,N] (B may broadcast from 1) as tosa.matmul."""
-    if isinstance(b, Tensor) and a.shape[0] != b.shape[0]:
-        n = max(a.shape[0], b.shape[0])
-        a = T.tile(e, a, [n // a.shape[0], 1, 1])
-        b = T.tile(e, b, [n // b.shape[0], 1, 1])
-    return T.matmul(e, a, T.value(e, b))
-
-
 @converter("MatMul")
 def matmul(e, node, inputs):
     a, b = inputs
@@ -205,10 +210,10 @@ def matmul(e, node, inputs):
     if len(b2) == 2:
         # A weight shared by the batch: the batch folds into the rows.
         rows = int(np.prod(a2[:-1]))
-        lhs = T.reshape(e, a, (1, rows, k))
-        rhs = T.reshape(e, b, (1, k, n)) if isinstance(b, Tensor) else \
-            e.const(np.reshape(b, (1, k, n)), hint)
-        y = T.matmul(e, lhs, rhs)
+        lhs = T.reshape(e, a, (rows, k))
+        rhs = T.reshape(e, b, (k, n)) if isinstance(b, Tensor) else \
+            e.const(np.reshape(b, (k, n)), hint)
+        y = L.matmul(e, lhs, rhs)
         y = T.reshape(e, y, tuple(a2[:-2]) + (m, n))
     else:
         nb = int(np.prod(batch))
@@ -217,7 +222,7 @@ def matmul(e, node, inputs):
         rb = T.value(e, b, hint=hint)
         rhs = T.reshape(e, T.broadcast_to(e, T.reshape(e, rb, b2), tuple(batch) + (k, n)),
                         (nb, k, n))
-        y = T.reshape(e, T.matmul(e, lhs, rhs), out)
+        y = T.reshape(e, L.batch_matmul(e, lhs, rhs), out)
     final = out
     if len(a_shape) == 1:
         final = final[:-2] + final[-1:]
@@ -228,7 +233,7 @@ def matmul(e, node, inputs):
 
 @converter("Gemm")
 def gemm(e, node, inputs):
-    """alpha * A' B' + beta * C, with constant B' prepared as [1, K, N]."""
+    """alpha * A' B' + beta * C, with a constant B' prepared as K x N."""
     a, b = inputs[0], inputs[1]
     alpha, beta = node.attr("alpha", 1.0), node.attr("beta", 1.0)
     if not isinstance(a, Tensor):
@@ -239,17 +244,17 @@ def gemm(e, node, inputs):
     if isinstance(b, Tensor):
         if node.attr("transB", 0):
             b = T.transpose(e, b, [1, 0])
-        rhs = T.reshape(e, b, (1,) + b.shape)
+        rhs = b
         if alpha != 1.0:
             a = T.mul(e, a, np.asarray(alpha, a.dtype))
     else:
         w = np.asarray(b, np.float64 if alpha != 1.0 else a.dtype)
         w = w.T if node.attr("transB", 0) else w
-        rhs = e.const((w * alpha).astype(a.dtype)[None] if alpha != 1.0
-                      else np.ascontiguousarray(w)[None], node.proto.input[1])
-    if rhs.shape[1] != k:
-        raise node.error(f"A is {m}x{k} but B has {rhs.shape[1]} rows")
-    y = T.reshape(e, T.matmul(e, T.reshape(e, a, (1, m, k)), rhs), (m, rhs.shape[2]))
+        rhs = e.const((w * alpha).astype(a.dtype) if alpha != 1.0
+                      else np.ascontiguousarray(w), node.proto.input[1])
+    if rhs.shape[0] != k:
+        raise node.error(f"A is {m}x{k} but B has {rhs.shape[0]} rows")
+    y = L.matmul(e, a, rhs)
     if len(inputs) > 2 and inputs[2] is not None and beta != 0.0:
         c = inputs[2]
         if not isinstance(c, Tensor):

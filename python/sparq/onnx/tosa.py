@@ -9,7 +9,7 @@ from .emit import FLOATS, Tensor, element, scalar
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-def value(e, x, dtype=None, hint="cst"):
+def value(e, x, dtype=None, hint=None):
     """`x` as a Tensor: numpy constants become tosa.const."""
     if isinstance(x, Tensor):
         return x
