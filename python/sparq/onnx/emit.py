@@ -63,7 +63,15 @@ def scalar(value, dtype):
 
 
 def quote(text):
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """An MLIR string literal: quotes, backslashes and control characters
+    escaped (\\XX), so that any ONNX name parses."""
+    out = []
+    for c in text:
+        if c in '"\\' or ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append("\\%02X" % ord(c))
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
 
 
 class Emitter:

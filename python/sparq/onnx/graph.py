@@ -7,7 +7,7 @@ import onnx
 from onnx import numpy_helper
 
 from . import fold
-from .emit import ELEMENT, Emitter, Tensor
+from .emit import ELEMENT, Emitter, Tensor, quote
 from .errors import ImportError
 from .registry import CONVERTERS, Node
 
@@ -77,7 +77,7 @@ class Graph:
                                   hint="use float32 inputs")
             t = Tensor(f"%arg{len(args)}", input_shape(vi, self.batch), dtype)
             self.env[vi.name] = t
-            args.append((t, f'loc("{vi.name}")'))
+            args.append((t, f"loc({quote(vi.name)})"))
         for index, proto in enumerate(g.node):
             self.node(Node(proto, index, self.opset))
         results = []

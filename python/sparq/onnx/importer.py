@@ -22,7 +22,14 @@ def import_text(model, *, batch=None, entry="main"):
     if batch is not None and (not isinstance(batch, int) or batch < 1):
         raise ImportError(f"batch must be a positive int, not {batch!r}")
     proto, opset = load(model)
-    return Graph(proto, opset, batch).run(entry)
+    try:
+        return Graph(proto, opset, batch).run(entry)
+    except ImportError:
+        raise
+    except Exception as e:  # a malformed graph the checks above let through
+        raise ImportError(f"the model is malformed ({type(e).__name__}: {e})",
+                          hint="export it again; check it with "
+                               "onnx.checker.check_model") from None
 
 
 def import_model(model, *, batch=None, lower=True, entry="main", context=None):

@@ -41,6 +41,9 @@ def main(argv=None):
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".sparq-import-", suffix=".mlir")
         with os.fdopen(fd, "w") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, args.output)
     except OSError as e:
         if "tmp" in locals() and os.path.exists(tmp):
