@@ -12,7 +12,8 @@ class ImportError(ValueError):  # noqa: A001 - sparq.onnx.ImportError by design
         self.hint = hint
         where = ""
         if op_type is not None or node is not None:
-            where = f"node '{node or '<unnamed>'}' ({op_type or '?'}): "
+            where = f"node '{node or '<unnamed>'}'" + \
+                (f" ({op_type}): " if op_type else ": ")
         text = where + message
         if hint:
             text += f" ({hint})"

@@ -55,8 +55,14 @@ def elementwise(e, name, inputs, dtype=None, extra=()):
     shapes = [i.shape if isinstance(i, Tensor) else np.shape(i) for i in inputs]
     out = np.broadcast_shapes(*shapes)
     ref = next(i for i in inputs if isinstance(i, Tensor))
+    if name == "tosa.select":   # the element type is the chosen values'
+        ref = next((i for i in inputs[1:] if isinstance(i, Tensor)), ref)
+    # Constants take the float type of the run-time operand (not conditions).
     ops = [value(e, to_rank(e, i, rank), ref.dtype if not isinstance(i, Tensor)
-                 and ref.dtype in FLOATS else None) for i in inputs]
+                 and ref.dtype in FLOATS and np.asarray(i).dtype != np.bool_
+                 else None) for i in inputs]
+    if name == "tosa.select" and dtype is None:
+        dtype = ref.dtype
     return e.op(name, ops + list(extra), [(out, dtype or ref.dtype)])
 
 
