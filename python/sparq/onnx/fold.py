@@ -214,7 +214,10 @@ def slice_params(node, shape, inputs):
         a = int(a) % len(shape)
         if int(st) == 0:
             raise ValueError("a Slice step is 0")
-        out[a] = slice(*slice(int(s), int(e), int(st)).indices(shape[a]))
+        # range() normalizes; a slice of it gives start/stop/step that need
+        # no second normalization (a stop of -1 would wrap).
+        r = range(shape[a])[slice(int(s), int(e), int(st))]
+        out[a] = slice(r.start, r.stop if r.stop >= 0 else None, r.step)
     return out
 
 

@@ -4,7 +4,7 @@ known at import (they are, once the shape subgraphs are folded)."""
 import numpy as np
 
 from . import tosa as T
-from .emit import Tensor
+from .emit import FLOATS, Tensor
 from .fold import (axes_of, reshape_shape, slice_params, split_sizes,
                    squeeze_shape, unsqueeze_shape)
 from .graph import np_dtype
@@ -61,7 +61,14 @@ def transpose(e, node, inputs):
 
 @converter("Cast")
 def cast(e, node, inputs):
-    return T.cast(e, inputs[0], np_dtype(node.attr("to"), "Cast's 'to'"))
+    x, to = inputs[0], np_dtype(node.attr("to"), "Cast's 'to'")
+    if x.dtype in FLOATS and to not in FLOATS and to != np.bool_:
+        # ONNX truncates toward zero; tosa.cast rounds to nearest.
+        negative = T.elementwise(e, "tosa.greater", [np.zeros((), x.dtype), x],
+                                 dtype=np.bool_)
+        x = T.elementwise(e, "tosa.select", [negative, T.unary(e, "tosa.ceil", x),
+                                             T.unary(e, "tosa.floor", x)])
+    return T.cast(e, x, to)
 
 
 @converter("Concat")
@@ -80,8 +87,8 @@ def _slice(e, x, slices):
     tosa.reverse for negative steps, a reshape for strides > 1."""
     start, size, steps = [], [], []
     for d, s in zip(x.shape, slices):
-        lo, hi, st = s.indices(d)
-        n = len(range(lo, hi, st))
+        r = range(d)[s]
+        lo, st, n = r.start, r.step, len(r)
         if st < 0:
             lo, st = lo + (n - 1) * st, -st    # the same elements, ascending
         start.append(lo)
