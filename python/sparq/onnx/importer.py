@@ -10,9 +10,10 @@ from .registry import CONVERTERS
 
 SUPPORTED = sorted(set(CONVERTERS) | set(EVALUATORS))
 
-# Upstream's lowering of what the importer emits: TOSA to linalg, tensor
-# and arith, then cleanup (transpose pairs around convolutions fold away).
-LOWERING = ("builtin.module(func.func(tosa-optional-decompositions,"
+# Upstream's lowering of what the importer emits: the NCHW<->NHWC transposes
+# around convolutions and pools cancelled through the elementwise ops between
+# them (tosa-reduce-transposes), TOSA to linalg, tensor and arith, cleanup.
+LOWERING = ("builtin.module(func.func(tosa-reduce-transposes,tosa-optional-decompositions,"
             "tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor),"
             "canonicalize,cse)")
 

@@ -95,24 +95,33 @@ ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 @converter("Erf")
 def erf(e, node, inputs):
-    """erf as TOSA arithmetic: tosa.erf lowers to math.erf, which no upstream
-    pass lowers to LLVM except as a libm call (convert-math-to-libm, which
-    also turns every other math op into a call), so compile_cpu could not
-    run it."""
+    """erf in one linalg.generic of arith + math.exp: tosa.erf lowers to
+    math.erf, which no upstream pass lowers to LLVM except as a libm call
+    (convert-math-to-libm, which also turns every other math op into a
+    call), so compile_cpu could not run it."""
     x = inputs[0]
-    if x.dtype not in FLOATS:
-        raise node.error("Erf of an integer tensor is not supported")
-    c = lambda v: np.asarray(v, x.dtype)  # noqa: E731
-    ax = T.unary(e, "tosa.abs", x)
-    t = T.unary(e, "tosa.reciprocal", T.add(e, T.mul(e, ax, c(ERF_P)), c(1.0)))
-    poly = c(ERF_A[4])
-    for a in reversed(ERF_A[:4]):       # Horner: ((a5 t + a4) t + a3) ...
-        poly = T.add(e, T.mul(e, t, poly), c(a))
-    poly = T.mul(e, poly, t)
-    gauss = T.unary(e, "tosa.exp", T.negate(e, T.mul(e, x, x)))
-    y = T.sub(e, c(1.0), T.mul(e, poly, gauss))
-    negative = T.elementwise(e, "tosa.greater", [c(0.0), x], dtype=np.bool_)
-    return T.elementwise(e, "tosa.select", [negative, T.negate(e, y), y])
+    if x.dtype != np.float32:
+        raise node.error("Erf is supported on float32 only")
+
+    def body(el):
+        f = el[0]
+        k = lambda v: f"arith.constant {float(v)!r} : {f}"  # noqa: E731
+        lines = [f"%ax = math.absf %a0 : {f}", f"%p = {k(ERF_P)}", f"%one = {k(1.0)}",
+                 f"%zero = {k(0.0)}", f"%px = arith.mulf %p, %ax : {f}",
+                 f"%d = arith.addf %px, %one : {f}", f"%t = arith.divf %one, %d : {f}",
+                 f"%c4 = {k(ERF_A[4])}", "%q4 = arith.mulf %t, %c4 : " + f]
+        prev = "%q4"
+        for i in (3, 2, 1, 0):      # Horner: ((a5 t + a4) t + a3) ...
+            lines += [f"%c{i} = {k(ERF_A[i])}", f"%s{i} = arith.addf {prev}, %c{i} : {f}",
+                      f"%q{i} = arith.mulf %s{i}, %t : {f}"]
+            prev = f"%q{i}"
+        lines += [f"%x2 = arith.mulf %a0, %a0 : {f}", f"%nx2 = arith.negf %x2 : {f}",
+                  f"%g = math.exp %nx2 : {f}", f"%pg = arith.mulf {prev}, %g : {f}",
+                  f"%y = arith.subf %one, %pg : {f}", f"%ny = arith.negf %y : {f}",
+                  f"%neg = arith.cmpf olt, %a0, %zero : {f}",
+                  f"%r = arith.select %neg, %ny, %y : {f}", f"linalg.yield %r : {f}"]
+        return "\n".join("      " + line for line in lines)
+    return _generic(e, [x], x.dtype, body)
 
 
 @converter("Neg")
