@@ -49,6 +49,7 @@ CASES = {
     "unsqueeze_transpose_slice": (Lambda(lambda x: x.unsqueeze(0).transpose(1, 3)[..., 1:, ::2]
                                          .flip(-1)), (2, 3, 5), 14),
     "gather_indices": (Lambda(lambda x: x[:, torch.tensor([2, 0, 2])] + x[:, 1:2]), (2, 4, 3), 13),
+    "depthwise_multiplier": (nn.Conv2d(3, 6, 3, stride=2, padding=1, groups=3), (1, 3, 7, 7), 14),
     "grouped_conv1d": (nn.Conv1d(4, 6, 3, stride=2, padding=1, groups=2), (1, 4, 9), 14),
     "dilated_conv": (nn.Conv2d(3, 4, 3, padding=2, dilation=2, stride=2), (1, 3, 8, 8), 14),
     "layernorm_opset17": (nn.LayerNorm(8), (2, 3, 8), 17),

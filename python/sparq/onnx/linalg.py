@@ -1,6 +1,7 @@
-"""The contractions (matmul, batch_matmul, conv_2d_nhwc_fhwc), emitted as
-the linalg ops upstream's tosa-to-linalg-named produces for tosa.matmul and
-tosa.conv2d (zero-filled init), but carrying a `sparq.name` attribute:
+"""The contractions (matmul, batch_matmul, conv_2d_nhwc_fhwc,
+depthwise_conv_2d_nhwc_hwcm), emitted as the linalg ops upstream's
+tosa-to-linalg-named produces for tosa.matmul, tosa.conv2d and
+tosa.depthwise_conv2d (zero-filled init), but carrying a `sparq.name`:
 upstream's lowering drops discardable attributes, and the name must survive
 printing, which drops locations, for calibration tables and `skip` lists."""
 from .emit import Tensor, quote, ttype
@@ -46,5 +47,14 @@ def conv_2d_nhwc_fhwc(e, x, w, strides, dilations, shape):
     def vec(v):
         return f"dense<[{v[0]}, {v[1]}]> : tensor<2xi64>"
     return _named(e, "conv_2d_nhwc_fhwc",
+                  {"dilations": vec(dilations), "strides": vec(strides)},
+                  [x, w], shape, x.dtype)
+
+
+def depthwise_conv_2d_nhwc_hwcm(e, x, w, strides, dilations, shape):
+    """Unpadded depthwise convolution: [N,H,W,C] x [KH,KW,C,M] -> [N,OH,OW,C,M]."""
+    def vec(v):
+        return f"dense<[{v[0]}, {v[1]}]> : tensor<2xi64>"
+    return _named(e, "depthwise_conv_2d_nhwc_hwcm",
                   {"dilations": vec(dilations), "strides": vec(strides)},
                   [x, w], shape, x.dtype)

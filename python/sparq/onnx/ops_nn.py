@@ -121,24 +121,19 @@ def conv(e, node, inputs):
     has_bias = len(inputs) > 2 and inputs[2] is not None
     bias = node.const(inputs, 2, "bias", np.zeros(cout)).astype(x.dtype)
     strides, dil, begin, end, outs = _window(node, x, [kh, kw])
-    xh = _to_nhwc(e, x, begin, end)
+    xh = _pad_nhwc(e, _to_nhwc(e, x, begin, end), begin, end)
     out_shape = (x.shape[0], outs[0], outs[1])
     hint = node.proto.input[1]
     if group > 1 and cin_g == 1:
-        # Depthwise: TOSA's op (weight [C*M, 1, KH, KW] -> [KH, KW, C, M]);
-        # sparq's passes leave depthwise convolutions dense.
+        # Depthwise (weight [C*M, 1, KH, KW] -> [KH, KW, C, M]) as
+        # tosa-to-linalg-named lowers tosa.depthwise_conv2d; sparq's passes
+        # leave it dense and name it in their reports.
         m = cout // group
         wd = w.reshape(group, m, kh, kw).transpose(2, 3, 0, 1)
-        zp = T.zero_point(e, x.dtype)
-        props = {"pad": f"array<i64: {begin[0]}, {max(end[0], 0)}, {begin[1]}, "
-                        f"{max(end[1], 0)}>",
-                 "stride": f"array<i64: {strides[0]}, {strides[1]}>",
-                 "dilation": f"array<i64: {dil[0]}, {dil[1]}>", "acc_type": "f32"}
-        y = e.op("tosa.depthwise_conv2d", [xh, e.const(wd, hint),
-                                           e.const(bias, hint + "_bias"), zp, zp],
-                 [(out_shape + (cout,), x.dtype)], props=props)
+        y = L.depthwise_conv_2d_nhwc_hwcm(e, xh, e.const(wd, hint), strides, dil,
+                                          out_shape + (group, m))
+        y = T.reshape(e, y, out_shape + (cout,))
     else:
-        xh = _pad_nhwc(e, xh, begin, end)
         cg = cout // group
         parts = []
         for g in range(group):
@@ -149,8 +144,8 @@ def conv(e, node, inputs):
                 e, xg, e.const(wg, hint if group == 1 else f"{hint}_g{g}"),
                 strides, dil, out_shape + (cg,)))
         y = T.concat(e, parts, 3)
-        if has_bias:
-            y = T.add(e, y, bias.reshape(1, 1, 1, cout))
+    if has_bias:
+        y = T.add(e, y, bias.reshape(1, 1, 1, cout))
     y = _from_nhwc(e, y)
     return T.reshape(e, y, (y.shape[0], y.shape[1], y.shape[3])) if flat else y
 
