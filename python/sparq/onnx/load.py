@@ -1,6 +1,7 @@
 """Reads an ONNX model (a path, bytes or a ModelProto) and checks what the
 importer relies on, so that later stages see a well-formed graph."""
 import os
+import warnings
 
 import onnx
 from onnx import external_data_helper
@@ -39,12 +40,15 @@ def load(model):
 
 def _parse(data, name):
     proto = onnx.ModelProto()
+    hint = "the file is truncated or not an ONNX model; export it again"
     try:
-        proto.ParseFromString(data)
+        # protobuf warns (and keeps what it read) when data ends mid-message.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            proto.ParseFromString(data)
     except Exception as e:  # protobuf's DecodeError and friends
         raise ImportError(f"'{name}' is not a valid ONNX protobuf ({e})",
-                          hint="the file is truncated or not an ONNX model; "
-                               "export it again") from None
+                          hint=hint) from None
     return proto
 
 

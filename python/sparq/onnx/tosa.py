@@ -142,10 +142,3 @@ def broadcast_to(e, x, shape):
     """`x` expanded to `shape` (numpy rules) by a reshape and a tile."""
     x = reshape(e, x, (1,) * (len(shape) - x.rank) + x.shape)
     return tile(e, x, [t if d == 1 else 1 for d, t in zip(x.shape, shape)])
-
-
-def matmul(e, a, b):
-    """tosa.matmul of [N,H,C] x [N,C,W] (f32 accumulation)."""
-    z = zero_point(e, a.dtype)
-    return e.op("tosa.matmul", [a, b, z, z],
-                [((a.shape[0], a.shape[1], b.shape[2]), a.dtype)])
