@@ -44,7 +44,7 @@ def seed_model():
 
 SEED = seed_model()
 BYTES = SEED.SerializeToString()
-PROFILE = settings(max_examples=60, deadline=None,
+PROFILE = settings(max_examples=60, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.too_slow])
 
 
