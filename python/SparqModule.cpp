@@ -6,6 +6,8 @@
 // print). The Python package (sparq/*.py) gives these their public shape.
 //
 //===----------------------------------------------------------------------===//
+#include "Compiler.h"
+
 #include "sparq/InitAll.h"
 #include "sparq/Numerics/NM.h"
 #include "sparq/Numerics/Quantize.h"
@@ -374,50 +376,10 @@ py::tuple learnMetric(
 // The compiler
 //===----------------------------------------------------------------------===//
 
-/// An MLIR context with every dialect sparq-opt knows.
-struct Context {
-  Context() {
-    static std::once_flag passes;
-    std::call_once(passes, [] { sparq::registerAllPasses(); });
-    mlir::DialectRegistry registry;
-    sparq::registerAllDialects(registry);
-    context = std::make_unique<mlir::MLIRContext>(registry);
-    context->loadAllAvailableDialects();
-  }
-  std::unique_ptr<mlir::MLIRContext> context;
-};
-
-/// Diagnostics as (severity, location, message), collected while `fn` runs.
-using Diagnostics = std::vector<std::tuple<std::string, std::string, std::string>>;
-
-template <typename Fn>
-Diagnostics collecting(mlir::MLIRContext *ctx, Fn &&fn) {
-  Diagnostics diagnostics;
-  mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &d) {
-    std::string loc, message;
-    llvm::raw_string_ostream(loc) << d.getLocation();
-    message = d.str();
-    const char *severity =
-        d.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
-        : d.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
-        : d.getSeverity() == mlir::DiagnosticSeverity::Remark  ? "remark"
-                                                               : "note";
-    diagnostics.emplace_back(severity, loc, message);
-    for (mlir::Diagnostic &note : d.getNotes()) {
-      std::string noteLoc;
-      llvm::raw_string_ostream(noteLoc) << note.getLocation();
-      diagnostics.emplace_back("note", noteLoc, note.str());
-    }
-    return mlir::success();
-  });
-  fn();
-  return diagnostics;
-}
-
-struct Module {
-  std::shared_ptr<Context> context;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-};
+using sparq::python::collecting;
+using sparq::python::Context;
+using sparq::python::Diagnostics;
+using sparq::python::Module;
 
 py::tuple parseModule(std::shared_ptr<Context> ctx, const std::string &text,
                       const std::string &name) {
@@ -505,6 +467,32 @@ py::list gpuObjects(Module &m) {
 }
 } // namespace
 
+sparq::python::Context::Context() {
+  static std::once_flag passes;
+  std::call_once(passes, [] { sparq::registerAllPasses(); });
+  mlir::DialectRegistry registry;
+  sparq::registerAllDialects(registry);
+  context = std::make_unique<mlir::MLIRContext>(registry);
+  context->loadAllAvailableDialects();
+}
+
+void sparq::python::appendDiagnostic(Diagnostics &diagnostics,
+                                     mlir::Diagnostic &d) {
+  std::string loc;
+  llvm::raw_string_ostream(loc) << d.getLocation();
+  const char *severity =
+      d.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+      : d.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+      : d.getSeverity() == mlir::DiagnosticSeverity::Remark  ? "remark"
+                                                             : "note";
+  diagnostics.emplace_back(severity, loc, d.str());
+  for (mlir::Diagnostic &note : d.getNotes()) {
+    std::string noteLoc;
+    llvm::raw_string_ostream(noteLoc) << note.getLocation();
+    diagnostics.emplace_back("note", noteLoc, note.str());
+  }
+}
+
 PYBIND11_MODULE(_sparq, m) {
   m.doc() = "sparq's C++ API (numerics, search, compiler) for the sparq package";
 
@@ -531,4 +519,5 @@ PYBIND11_MODULE(_sparq, m) {
   m.def("print_module", &printModule);
   m.def("gpu_objects", &gpuObjects);
   m.def("clone_module", &cloneModule);
+  sparq::python::bindCompileCPU(m);
 }

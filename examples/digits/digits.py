@@ -7,14 +7,12 @@ the test-set accuracy of each compiled program to RESULTS.md.
 
     /usr/bin/python3 examples/digits/digits.py [--build build] [--epochs 40]
 
-Every accuracy comes from running the compiled program (mlir-runner on the
-output of --sparq-cpu-pipeline); numpy only trains and reads the logits.
+Every accuracy comes from running the compiled program (--sparq-cpu-pipeline,
+run in process by Module.compile_cpu); numpy only trains and reads the logits.
 """
 import argparse
 import gzip
 import os
-import re
-import subprocess
 import sys
 import time
 
@@ -93,13 +91,11 @@ def hex_dense(a):
     return '"0x' + np.ascontiguousarray(a, dtype="<f4").tobytes().hex().upper() + '"'
 
 
-def emit(params, x_test):
-    """The MLP in linalg on tensors with constant weights, and a @main that
-    runs it on the test set and prints the logits."""
-    batch = len(x_test)
+def emit(params, batch):
+    """The MLP in linalg on tensors with constant weights: @mlp maps a batch
+    of images to logits."""
     lines = ["#id = affine_map<(d0, d1) -> (d0, d1)>",
              "#bias = affine_map<(d0, d1) -> (d1)>",
-             "func.func private @printMemrefF32(tensor<*xf32>)",
              f"func.func @mlp(%x: tensor<{batch}x{SIZES[0]}xf32>) -> tensor<{batch}x{SIZES[-1]}xf32> {{",
              "  %zero = arith.constant 0.0 : f32"]
     act = "%x"
@@ -123,34 +119,18 @@ def emit(params, x_test):
             lines += ["    %r = arith.maximumf %s, %zero : f32", "    linalg.yield %r : f32"]
         lines.append(f"  }} -> tensor<{batch}x{n}xf32>")
         act = f"%h{i}"
-    lines += [f"  return {act} : tensor<{batch}x{SIZES[-1]}xf32>", "}",
-              "func.func @main() {",
-              f"  %x = arith.constant dense<{hex_dense(x_test)}> : tensor<{batch}x{SIZES[0]}xf32>",
-              f"  %y = call @mlp(%x) : (tensor<{batch}x{SIZES[0]}xf32>) -> tensor<{batch}x{SIZES[-1]}xf32>",
-              f"  %u = tensor.cast %y : tensor<{batch}x{SIZES[-1]}xf32> to tensor<*xf32>",
-              "  call @printMemrefF32(%u) : (tensor<*xf32>) -> ()",
-              "  return", "}"]
+    lines += [f"  return {act} : tensor<{batch}x{SIZES[-1]}xf32>", "}"]
     return "\n".join(lines) + "\n"
 
 
-def run_compiled(sparq, text, pipeline, build, batch):
+def run_compiled(sparq, text, pipeline, x):
     """Compiles `text` with `pipeline` through the sparq Python API, lowers it
-    with --sparq-cpu-pipeline, runs it with mlir-runner; returns the logits
-    and the remarks the passes emitted."""
+    with --sparq-cpu-pipeline and runs @mlp in process on `x`; returns the
+    logits and the remarks the passes emitted."""
     module = sparq.ir.Module.parse(text)
     remarks = module.run(f"builtin.module({pipeline})") if pipeline else []
-    module.run("builtin.module(canonicalize,sparq-cpu-pipeline)")
-    libs = ",".join(["/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so",
-                     "/usr/lib/llvm-22/lib/libmlir_runner_utils.so",
-                     os.path.join(build, "lib", "libsparq_runtime.so")])
-    out = subprocess.run(["/usr/lib/llvm-22/bin/mlir-runner", "-e", "main",
-                          "-entry-point-result=void", f"-shared-libs={libs}"],
-                         input=str(module), capture_output=True, text=True)
-    if out.returncode:
-        sys.exit(f"mlir-runner failed for '{pipeline}':\n{out.stderr}")
-    values = re.findall(r"-?(?:[0-9.]+(?:e[-+]?[0-9]+)?|nan|inf)",
-                        out.stdout.split("data =", 1)[1])
-    return np.array(values, np.float32).reshape(batch, SIZES[-1]), remarks
+    module.run("builtin.module(canonicalize)")
+    return module.compile_cpu("mlp")(x), remarks
 
 
 def main():
@@ -194,8 +174,8 @@ def main():
     rows = []
     reference = None
     for name, params, pipeline in variants:
-        logits, _ = run_compiled(sparq, emit(params, x_test), pipeline,
-                                 args.build, len(y_test))
+        logits, _ = run_compiled(sparq, emit(params, len(y_test)), pipeline,
+                                 x_test)
         acc = float((logits.argmax(1) == y_test).mean())
         if reference is None:
             reference = logits
@@ -209,7 +189,7 @@ def main():
                 f"MLP {'-'.join(map(str, SIZES))} trained {args.epochs} epochs with numpy on "
                 f"{len(y_train)} images of scikit-learn's digits, tested on {len(y_test)}. "
                 "Each row is the program sparq compiled with the passes shown, run on the "
-                "CPU (`--sparq-cpu-pipeline`, mlir-runner). Sparse fine-tuning recomputes the "
+                "CPU (`--sparq-cpu-pipeline`, in process with `Module.compile_cpu`). Sparse fine-tuning recomputes the "
                 "2:4 mask from the dense weights at every step (sparq.sparsity.prune) and "
                 "updates the dense weights.\n\n")
         f.write("| variant | sparq passes | accuracy | logits vs f32 (rel. L2) |\n|---|---|---|---|\n")

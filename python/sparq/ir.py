@@ -1,5 +1,7 @@
 """The sparq compiler: parse, verify, transform and print MLIR modules with
 every upstream dialect and pass plus sparq's (what sparq-opt knows)."""
+import os
+
 from . import _sparq
 
 
@@ -70,6 +72,24 @@ class Module:
         data = objects[0][3]
         return data.decode() if format == "isa" else data
 
+    def compile_cpu(self, entry="main"):
+        """Lowers a copy of the module with --sparq-cpu-pipeline and compiles
+        it in process (MLIR's ExecutionEngine, with libsparq_runtime.so
+        loaded). Returns a CompiledFunction: call it on numpy arrays, one per
+        argument of @entry, to get one array per result (a tuple when there
+        are several). @entry takes and returns ranked tensors of f32, f16,
+        f64, i1, i8, i16, i32 or i64 (as those numpy dtypes), bf16 (as
+        uint16 bit patterns) or f8E4M3FN / f8E5M2 (as uint8 bit patterns).
+        Raises ValueError when there is no @entry, TypeError when its
+        signature has other types, MLIRError when lowering or JIT
+        compilation fails. The module itself is left unchanged."""
+        handle, diagnostics = _sparq.compile_cpu(self._handle, entry,
+                                                 [runtime_library()])
+        if handle is None:
+            raise MLIRError(f"cannot compile @{entry} for the CPU",
+                            diagnostics)
+        return CompiledFunction(handle)
+
     def to_string(self, *, generic=False, hex_above=-1):
         """The module's text; hex_above >= 0 prints constants with more
         elements than that in hex."""
@@ -77,3 +97,42 @@ class Module:
 
     def __str__(self):
         return self.to_string()
+
+
+class CompiledFunction:
+    """A function compiled by Module.compile_cpu. fn(*arrays) checks the
+    arrays' count, dtypes and shapes against the signature (TypeError,
+    ValueError) and returns the results as new numpy arrays. Holds the
+    compiled code alive; independent of the module it came from."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    @property
+    def entry(self):
+        return self._handle.entry
+
+    @property
+    def signature(self):
+        """The entry's tensor signature, as text."""
+        return self._handle.signature
+
+    def __call__(self, *arrays):
+        return self._handle(*arrays)
+
+    def __repr__(self):
+        return f"<sparq CompiledFunction {self.signature}>"
+
+
+def runtime_library():
+    """The path of libsparq_runtime.so: $SPARQ_RUNTIME_LIBRARY, or lib/ of
+    the build or install tree this package is in."""
+    path = os.environ.get("SPARQ_RUNTIME_LIBRARY") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib",
+        "libsparq_runtime.so")
+    path = os.path.normpath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"sparq's runtime library is not at {path}: build the "
+            "sparq_runtime target, or set SPARQ_RUNTIME_LIBRARY")
+    return path
