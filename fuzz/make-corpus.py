@@ -23,8 +23,8 @@ BY_PASS = {
     "sparq-permute-channels": [8, 9, 12],
     "convert-sparq-to-llvm": [10],
     "sparq-cpu-pipeline": [10, 11],
-    "convert-sparq-to-nvvm": [13],
-    "sparq-gpu-pipeline": [14],
+    "convert-sparq-to-nvvm": [13, 16],
+    "sparq-gpu-pipeline": [14, 15],
 }
 SPLIT = re.compile(r"^// -----\s*$", re.M)
 

@@ -68,6 +68,10 @@ const Pipeline kPipelines[] = {
     {"convert-sparq-to-nvvm{chip=sm_90a}", true},
     // To PTX text (LLVM's NVPTX backend; no ptxas): slower per input.
     {"sparq-gpu-pipeline{chip=sm_89 format=isa}", false},
+    // The sm_90a warpgroup kernels (TMA, mbarriers, wgmma) to PTX text, and
+    // the warp-level kernels that kernels=auto now replaces on sm_90a.
+    {"sparq-gpu-pipeline{chip=sm_90a kernels=wgmma format=isa}", false},
+    {"convert-sparq-to-nvvm{chip=sm_90a kernels=mma}", true},
 };
 constexpr unsigned kNumPipelines = std::size(kPipelines);
 
