@@ -9,6 +9,8 @@ packages=(
   libgtest-dev
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
   python3 python3-dev python3-numpy python3-pytest python3-sklearn pybind11-dev
+  # bench/cpu_models.py: the networks and the baseline.
+  python3-torch python3-torchvision
 )
 
 missing=()
