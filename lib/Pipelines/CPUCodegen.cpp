@@ -4,8 +4,8 @@
 // run time, built from upstream's linalg transforms:
 //
 //   1. every f32 contraction (matmul, batch_matmul, any generic that
-//      inferContractionDims recognizes) and 2-D convolution (NHWC/HWCF and
-//      NCHW/FCHW) with static shapes is tiled with scf.for (tileUsingSCF)
+//      inferContractionDims recognizes) and 2-D convolution (NHWC/HWCF;
+//      NCHW/FCHW and NHWC/FHWC through transposes) with static shapes is tiled with scf.for (tileUsingSCF)
 //      into a block of at most 8 rows x 32 columns of its result and a slice
 //      of 16 of its innermost reduction; tile sizes divide the dimensions,
 //      so every block is static;
@@ -207,6 +207,17 @@ struct CPUTileAndVectorizePass
     });
     for (linalg::Conv2DNchwFchwOp op : nchw)
       convertToChannelsLast(rewriter, op);
+    // FHWC filters (TOSA's) to HWCF, whose rows the blocks multiply with.
+    SmallVector<linalg::Conv2DNhwcFhwcOp> fhwc;
+    func.walk([&](linalg::Conv2DNhwcFhwcOp op) {
+      if (op.hasPureTensorSemantics() && allF32(op) &&
+          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        fhwc.push_back(op);
+    });
+    for (linalg::Conv2DNhwcFhwcOp op : fhwc) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::transposeConv2D(rewriter, op);
+    }
 
     // 1. Tile. Blocks are marked so that only they are vectorized.
     SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;

@@ -1,5 +1,5 @@
 """The CPU pipeline's tiled and vectorized products (lib/Pipelines/
-CPUCodegen.cpp) against numpy: convolutions in both layouts with strides,
+CPUCodegen.cpp) against numpy: convolutions in three layouts with strides,
 padding-sized shapes and dimensions that tiles divide unevenly, matmuls,
 batch matmuls and a generic contraction with a transposed operand."""
 import numpy as np
@@ -61,6 +61,13 @@ def test_convolutions(c, f, size, k, stride):
                        f"{ty(xt.shape)}, {ty(wt.shape)}) outs(%f : {ty(et.shape)}) "
                        f"-> {ty(et.shape)}", [xt, wt], et.shape)
     assert "vector.fma" in lowered
+    np.testing.assert_allclose(out, et, rtol=1e-4, atol=1e-4)
+    # And NHWC / FHWC, what TOSA lowers to.
+    wf = np.ascontiguousarray(w.transpose(0, 2, 3, 1))
+    out, lowered = run(f"%r = linalg.conv_2d_nhwc_fhwc {attrs} ins(%a0, %a1 : "
+                       f"{ty(xt.shape)}, {ty(wf.shape)}) outs(%f : {ty(et.shape)}) "
+                       f"-> {ty(et.shape)}", [xt, wf], et.shape)
+    assert "vector.fma" in lowered and "linalg.conv_2d_nhwc_fhwc" not in lowered
     np.testing.assert_allclose(out, et, rtol=1e-4, atol=1e-4)
 
 

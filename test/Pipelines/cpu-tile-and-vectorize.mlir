@@ -48,6 +48,23 @@ func.func @conv_nchw(%x: tensor<1x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> t
 
 // -----
 
+// NHWC/FHWC (what TOSA lowers to): the filter is transposed to HWCF.
+// CHECK-LABEL: func.func @conv_nhwc_fhwc
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<32x3x3x16xf32>) outs(%{{.*}} : tensor<3x3x16x32xf32>) permutation = [1, 2, 3, 0]
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: linalg.conv
+func.func @conv_nhwc_fhwc(%x: tensor<1x10x10x16xf32>, %w: tensor<32x3x3x16xf32>) -> tensor<1x8x8x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x8x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  %c = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x10x10x16xf32>, tensor<32x3x3x16xf32>)
+      outs(%f : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  return %c : tensor<1x8x8x32xf32>
+}
+
+// -----
+
 // Not f32, or not static: left to the loop lowering.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: vector.
