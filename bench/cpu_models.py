@@ -4,9 +4,10 @@ process by Module.compile_cpu) against Debian's torch on the same machine, in
 the same run, with the same number of threads.
 
     /usr/bin/python3 bench/cpu_models.py [--build build] [--models resnet18,vit]
-        [--batch 1] [--seconds 5] [--threads N]
+        [--batch 1] [--seconds 5] [--threads N] [--ir script|onnx]
 
-The f32 linalg IR is written by this script from torchvision's modules
+With --ir onnx the models go through torch.onnx.export and sparq.onnx. By
+default the f32 linalg IR is written by this script from torchvision's modules
 (random weights; batch norm folded into the convolutions, as inference
 does): convolutions as linalg.conv_2d_nchw_fchw, the fully connected and
 attention products as linalg.matmul / batch_matmul, the rest as
@@ -377,13 +378,21 @@ def bench_model(name, sparq, torch, args):
     else:
         raise SystemExit(f"unknown model {name}")
     model.eval()
+    x = np.random.default_rng(0).standard_normal((args.batch, 3, 224, 224)).astype(np.float32)
     started = time.perf_counter()
-    text, params = build(model, args.batch)
-    module = sparq.ir.Module.parse(text)
+    if args.ir == "onnx":
+        # torch's ONNX export, through sparq's importer (weights constants).
+        import io
+        exported = io.BytesIO()
+        torch.onnx.export(model, torch.from_numpy(x), exported, opset_version=14)
+        module = sparq.onnx.import_model(exported.getvalue())
+        params = []
+    else:
+        text, params = build(model, args.batch)
+        module = sparq.ir.Module.parse(text)
     fn = module.compile_cpu()
     compile_s = time.perf_counter() - started
 
-    x = np.random.default_rng(0).standard_normal((args.batch, 3, 224, 224)).astype(np.float32)
     ours = fn(x, *params)
     with torch.no_grad():
         theirs = model(torch.from_numpy(x)).numpy()
@@ -402,6 +411,9 @@ def main():
     parser.add_argument("--models", default="resnet18,vit")
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--ir", choices=("script", "onnx"), default="script",
+                        help="write the linalg IR here, or export ONNX and import "
+                             "it with sparq.onnx")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch's intra-op threads (sparq's code is single-threaded)")
     args = parser.parse_args()
@@ -410,10 +422,14 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
 
+    if args.ir == "onnx":
+        import sparq.onnx  # noqa: F401 - fails clearly where there is no importer
+    source = ("torch's ONNX export imported by sparq.onnx" if args.ir == "onnx" else
+              "IR written by this script from the torchvision modules "
+              "(conv_2d_nchw_fchw, matmul, generic)")
     print(f"f32, batch {args.batch}, 224x224, torch {torch.__version__} with "
-          f"{torch.get_num_threads()} thread(s); IR written by this script from the "
-          "torchvision modules (conv_2d_nchw_fchw, matmul, generic); images per "
-          "second of process CPU time")
+          f"{torch.get_num_threads()} thread(s); {source}; images per second of "
+          "process CPU time")
     print(f"{'model':10s} {'compile s':>9s} {'max rel err':>11s} {'sparq img/s':>11s} "
           f"{'torch img/s':>11s} {'torch/sparq':>11s}")
     for name in args.models.split(","):
