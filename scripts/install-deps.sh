@@ -9,6 +9,7 @@ packages=(
   libgtest-dev
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
   python3 python3-dev python3-numpy python3-pytest python3-sklearn pybind11-dev
+  # ONNX import and its tests (sparq.onnx), bench/cpu_models.py.
   python3-onnx python3-torch python3-torchvision python3-hypothesis
 )
 
