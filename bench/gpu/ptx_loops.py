@@ -49,7 +49,7 @@ def classify(opcode):
 class Instruction:
     def __init__(self, text):
         self.text = text
-        m = re.match(r"(@!?%\w+\s+)?([\w.:]+)\s*(.*)$", text, re.S)
+        m = re.match(r"(@!?%?\w+\s+)?([\w.:]+)\s*(.*)$", text, re.S)
         self.predicated = bool(m.group(1))
         self.opcode = m.group(2)
         self.operands = m.group(3).strip()
