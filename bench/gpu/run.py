@@ -322,6 +322,10 @@ class Problem:
             for t in self.maps[0]:
                 p.pointer(t)
             p.keep += self.maps[2]
+            # The metadata words are read by the consumers from global
+            # memory, not through a tensor map.
+            if self.sparse:
+                p.matrix(self.meta)
         else:
             p.matrix(self.values if self.sparse else self.a)
             if self.sparse:

@@ -198,7 +198,10 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
     return getOrBuildLaunchFunction(rewriter, module, kernels, kernel, variant,
                                     hostType);
   };
+  // K from the types (a tensor.dim of a static size is not folded yet).
   std::optional<int64_t> staticK = getConstantIntValue(k);
+  if (int64_t typeK = lhsType.getDimSize(rank - 1); !ShapedType::isDynamic(typeK))
+    staticK = typeK;
   int64_t alignment = wgmma::getConfig(spec.family).kAlignment();
   if (!options.warpgroup || (staticK && *staticK % alignment != 0)) {
     func::CallOp::create(rewriter, loc, launchOf(spec), args);

@@ -1,4 +1,4 @@
-// RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_90a | FileCheck %s
+// RUN: sparq-opt %s --convert-sparq-to-nvvm="chip=sm_90a kernels=mma" | FileCheck %s
 
 // A user function that happens to have a launch function's name is never
 // called in its place.

@@ -1,4 +1,4 @@
-// RUN: sparq-opt %s --convert-sparq-to-nvvm=chip=sm_90a | FileCheck %s
+// RUN: sparq-opt %s --convert-sparq-to-nvvm="chip=sm_90a kernels=mma" | FileCheck %s
 // RUN: sparq-opt %s --sparq-gpu-pipeline="chip=sm_90a format=isa" | FileCheck %s --check-prefix=PIPELINE
 
 // The whole GPU pipeline takes the checks to the LLVM dialect.
