@@ -16,14 +16,21 @@ namespace {
 
 using Matrix = std::vector<double>; // row-major k x k
 
+/// Pivots at most this fraction of their diagonal entry count as zero: the
+/// matrix is singular to working precision (condition number >~ 1e10), as a
+/// Gram matrix with a duplicated column is once rounded.
+constexpr double kRelativePivot = 1e-10;
+
 /// In-place lower Cholesky factor (a = L L^T, upper triangle zeroed); false
-/// when a pivot is not positive and finite.
+/// when a pivot is not finite or not above kRelativePivot times its
+/// diagonal entry.
 bool choleskyLower(Matrix &a, int64_t k) {
   for (int64_t j = 0; j < k; ++j) {
     double d = a[j * k + j];
+    const double diagonal = d;
     for (int64_t p = 0; p < j; ++p)
       d -= a[j * k + p] * a[j * k + p];
-    if (!(d > 0) || !std::isfinite(d))
+    if (!(d > kRelativePivot * diagonal) || !(d > 0) || !std::isfinite(d))
       return false;
     const double l = std::sqrt(d);
     a[j * k + j] = l;

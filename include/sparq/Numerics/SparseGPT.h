@@ -45,8 +45,9 @@ struct SparseGPTResult {
   PruneStatus status = PruneStatus::Ok;
   /// The value added to the diagonal of H.
   double lambda = 0;
-  /// True when H itself was not (numerically) positive definite, so the
-  /// dampening was what made the factorization possible.
+  /// True when H itself was not numerically positive definite (a Cholesky
+  /// pivot <= 1e-10 times its diagonal entry), so the dampening was what
+  /// made the factorization possible. The damped H must pass the same test.
   bool neededDamping = false;
 };
 
