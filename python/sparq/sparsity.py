@@ -1,5 +1,6 @@
 """N:M structured sparsity on numpy arrays: masks, pruning and the compressed
-storage (values and PTX mma.sp metadata) of the #sparq.nm encoding.
+storage (values and PTX mma.sp metadata) of the #sparq.nm encoding, and
+activation-aware pruning from calibration statistics (wanda, sparsegpt).
 
 Arrays may be float32 or float16; FP8 codes (uint8) and bf16 bit patterns
 (uint16) need an explicit kind ("e4m3", "e5m2", "bf16")."""
