@@ -46,27 +46,39 @@ bool choleskyLower(Matrix &a, int64_t k) {
   return true;
 }
 
-/// H^-1 from the lower factor L of H: H^-1 = L^-T L^-1.
+/// H^-1 from the lower factor L of H: H^-1 = L^-T L^-1. Both loops run
+/// along rows (contiguous) for cache reuse at K in the thousands.
 Matrix inverseFromCholesky(const Matrix &l, int64_t k) {
-  // linv = L^-1 (lower), by forward substitution on the identity.
+  // Row i of L^-1: (e_i - sum_{p<i} L[i][p] * row p) / L[i][i].
   Matrix linv(size_t(k * k), 0.0);
-  for (int64_t c = 0; c < k; ++c) {
-    linv[c * k + c] = 1.0 / l[c * k + c];
-    for (int64_t i = c + 1; i < k; ++i) {
-      double s = 0;
-      for (int64_t p = c; p < i; ++p)
-        s -= l[i * k + p] * linv[p * k + c];
-      linv[i * k + c] = s / l[i * k + i];
+  for (int64_t i = 0; i < k; ++i) {
+    double *row = &linv[size_t(i * k)];
+    row[i] = 1.0;
+    for (int64_t p = 0; p < i; ++p) {
+      const double f = l[size_t(i * k + p)];
+      const double *rp = &linv[size_t(p * k)];
+      for (int64_t c = 0; c <= p; ++c)
+        row[c] -= f * rp[c];
+    }
+    const double d = l[size_t(i * k + i)];
+    for (int64_t c = 0; c <= i; ++c)
+      row[c] /= d;
+  }
+  // (L^-T L^-1)[i][j] = sum_p linv[p][i] * linv[p][j], as rank-1 updates of
+  // the lower triangle, then mirrored.
+  Matrix inv(size_t(k * k), 0.0);
+  for (int64_t p = 0; p < k; ++p) {
+    const double *rp = &linv[size_t(p * k)];
+    for (int64_t i = 0; i <= p; ++i) {
+      const double f = rp[i];
+      double *out = &inv[size_t(i * k)];
+      for (int64_t j = 0; j <= i; ++j)
+        out[j] += f * rp[j];
     }
   }
-  Matrix inv(size_t(k * k), 0.0);
   for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j <= i; ++j) {
-      double s = 0;
-      for (int64_t p = i; p < k; ++p)
-        s += linv[p * k + i] * linv[p * k + j];
-      inv[i * k + j] = inv[j * k + i] = s;
-    }
+    for (int64_t j = 0; j < i; ++j)
+      inv[size_t(j * k + i)] = inv[size_t(i * k + j)];
   return inv;
 }
 
@@ -122,13 +134,19 @@ SparseGPTResult sparq::numerics::sparseGPTPrune(
     result.status = PruneStatus::NotPositiveDefinite;
     return result;
   }
-  // U = upper factor of H^-1 = transpose of the lower factor of H^-1.
-  Matrix u = inverseFromCholesky(h, k);
-  if (!choleskyLower(u, k)) {
+  // U = upper factor of H^-1 = transpose of the lower factor of H^-1,
+  // stored row-major so the updates below read its rows contiguously.
+  Matrix lower = inverseFromCholesky(h, k);
+  if (!choleskyLower(lower, k)) {
     result.status = PruneStatus::NotPositiveDefinite;
     return result;
   }
-  auto U = [&](int64_t i, int64_t j) { return u[j * k + i]; };
+  Matrix u(size_t(k * k));
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      u[size_t(i * k + j)] = lower[size_t(j * k + i)];
+  lower = Matrix();
+  auto U = [&](int64_t i, int64_t j) { return u[size_t(i * k + j)]; };
 
   std::vector<double> w(weight, weight + rows * k);
   std::vector<uint8_t> keep(size_t(rows * k), 1);
