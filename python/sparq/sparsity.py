@@ -55,6 +55,13 @@ def _weight_matrix(weight):
     return np.ascontiguousarray(w, dtype=np.float32)
 
 
+def _pattern(n, m):
+    if not all(isinstance(v, (int, np.integer)) for v in (n, m)) or \
+            not 0 < n < m <= 16:
+        raise ValueError(f"N:M needs integers 0 < n < m <= 16, got {n}:{m}")
+    return int(n), int(m)
+
+
 def wanda(weight, input_sumsq, n=2, m=4):
     """Wanda N:M pruning (Sun et al. 2023) of a weight [out, K] (K = input
     channels, the contraction dimension, along which groups of m run): keeps
@@ -66,7 +73,7 @@ def wanda(weight, input_sumsq, n=2, m=4):
     if s.shape != (w.shape[1],):
         raise ValueError(f"input_sumsq must have shape ({w.shape[1]},), one "
                          f"entry per input channel; got {s.shape}")
-    return _sparq.wanda_prune(w, s, n, m)
+    return _sparq.wanda_prune(w, s, *_pattern(n, m))
 
 
 def sparsegpt(weight, hessian, n=2, m=4, block=128, damp=0.01):
@@ -84,6 +91,10 @@ def sparsegpt(weight, hessian, n=2, m=4, block=128, damp=0.01):
     k = w.shape[1]
     if h.shape != (k, k):
         raise ValueError(f"hessian must have shape ({k}, {k}); got {h.shape}")
+    n, m = _pattern(n, m)
+    if not isinstance(block, (int, np.integer)) or block <= 0 or block % m:
+        raise ValueError(f"block must be a positive multiple of m={m}, "
+                         f"got {block}")
     pruned, mask, lam, needed = _sparq.sparsegpt_prune(w, h, n, m, int(block),
                                                        float(damp))
     if needed:

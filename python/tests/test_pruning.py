@@ -134,8 +134,11 @@ def test_bad_input():
         sp.wanda(w, np.full(8, np.inf))
     with pytest.raises(ValueError, match="multiple of m"):
         sp.wanda(np.ones((2, 6)), np.ones(6))
-    with pytest.raises(ValueError, match="0 < n < m"):
-        sp.wanda(w, np.ones(8), n=4, m=4)
+    for n, m in ((4, 4), (-1, 4), (2, 32), (2.0, 4)):
+        with pytest.raises(ValueError, match="0 < n < m"):
+            sp.wanda(w, np.ones(8), n=n, m=m)
+        with pytest.raises(ValueError, match="0 < n < m"):
+            sp.sparsegpt(w, h, n=n, m=m)
     with pytest.raises(ValueError, match=r"shape \(8, 8\)"):
         sp.sparsegpt(w, np.eye(4))
     with pytest.raises(ValueError, match="positive multiple of m"):
