@@ -150,7 +150,7 @@ SparseGPTResult sparq::numerics::sparseGPTPrune(
 
   std::vector<double> w(weight, weight + rows * k);
   std::vector<uint8_t> keep(size_t(rows * k), 1);
-  std::vector<double> err(size_t(rows * options.block));
+  std::vector<double> err(size_t(rows * std::min(options.block, k)));
   std::vector<double> scores(static_cast<size_t>(m));
   for (int64_t b = 0; b < k; b += options.block) {
     const int64_t e = std::min(k, b + options.block), count = e - b;

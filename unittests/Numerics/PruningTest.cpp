@@ -313,7 +313,8 @@ TEST(SparseGPT, BlockSizeChangesOnlyRounding) {
   Vec h = gram(correlatedInputs(rng, 100, k), 100, k);
   auto w = randomWeight(rng, rows, k);
   Pruned whole = runSparseGPT(w, rows, k, h, {{2, 4}, 128, 0.01});
-  for (int64_t block : {4, 8, 12, 32}) {
+  for (int64_t block : {int64_t(4), int64_t(8), int64_t(12), int64_t(32),
+                        int64_t(1) << 40}) { // buffers sized by min(block, K)
     Pruned p = runSparseGPT(w, rows, k, h, {{2, 4}, block, 0.01});
     ASSERT_EQ(p.result.status, PruneStatus::Ok);
     EXPECT_EQ(p.mask, whole.mask) << block;
