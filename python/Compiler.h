@@ -55,6 +55,8 @@ Diagnostics collecting(mlir::MLIRContext *ctx, Fn &&fn) {
 
 /// Adds compile_cpu and the CompiledFunction class (CompileCPU.cpp).
 void bindCompileCPU(pybind11::module_ &m);
+/// Wanda and SparseGPT pruning (Pruning.cpp).
+void bindPruning(pybind11::module_ &m);
 
 } // namespace sparq::python
 

@@ -520,4 +520,5 @@ PYBIND11_MODULE(_sparq, m) {
   m.def("gpu_objects", &gpuObjects);
   m.def("clone_module", &cloneModule);
   sparq::python::bindCompileCPU(m);
+  sparq::python::bindPruning(m);
 }
