@@ -54,17 +54,22 @@ class Module:
         return diagnostics
 
     def compile_gpu(self, *, chip="sm_90a", format="isa", ptx=0,
-                    toolkit="/usr/local/cuda"):
+                    toolkit="/usr/local/cuda", kernels="auto"):
         """The module's sparq.matmul products as Tensor Core kernels for
         `chip` (sm_80, sm_89, sm_90, sm_90a): PTX text (format="isa", a str)
-        or a cubin (format="bin", bytes; needs ptxas under `toolkit`). The
-        module itself is left unchanged. Raises MLIRError with the compiler's
-        diagnostics (e.g. an instruction the chip lacks)."""
+        or a cubin (format="bin", bytes; needs ptxas under `toolkit`).
+        `kernels`: "auto" (TMA + wgmma kernels on sm_90a, warp-level
+        elsewhere), "mma" (warp-level everywhere) or "wgmma" (sm_90a only).
+        The module itself is left unchanged. Raises MLIRError with the
+        compiler's diagnostics (e.g. an instruction the chip lacks)."""
         if format not in ("isa", "bin"):
             raise ValueError(f"format must be 'isa' or 'bin', not {format!r}")
+        if kernels not in ("auto", "mma", "wgmma"):
+            raise ValueError(
+                f"kernels must be 'auto', 'mma' or 'wgmma', not {kernels!r}")
         lowered = Module(_sparq.clone_module(self._handle))
         lowered.run(f"sparq-gpu-pipeline{{chip={chip} ptx={ptx} "
-                    f"format={format} toolkit={toolkit}}}")
+                    f"kernels={kernels} format={format} toolkit={toolkit}}}")
         objects = [o for o in _sparq.gpu_objects(lowered._handle)
                    if o[0] == "sparq_kernels"]
         if not objects:

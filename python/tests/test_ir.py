@@ -75,6 +75,14 @@ def test_compile_gpu_refuses_an_instruction_the_chip_lacks():
 @pytest.mark.skipif(not os.path.exists("/usr/local/cuda/bin/ptxas"),
                     reason="needs CUDA's ptxas")
 def test_compile_gpu_assembles_a_cubin():
-    cubin = sparq.ir.Module.parse(SPARSE_FP8).compile_gpu(chip="sm_90a", format="bin")
+    module = sparq.ir.Module.parse(SPARSE_FP8)
+    cubin = module.compile_gpu(chip="sm_90a", format="bin")
     assert cubin[:4] == b"\x7fELF"
+    # sm_90a: the TMA + wgmma.sp kernel, and no warp-level one (K = 128
+    # keeps TMA rows aligned).
+    assert b"sparq_wg_sp8_f8E4M3FN_f8E5M2_f32_nn" in cubin
+    assert b"sparq_mm_sp8" not in cubin
+    cubin = module.compile_gpu(chip="sm_90a", format="bin", kernels="mma")
     assert b"sparq_mm_sp8_f8E4M3FN_f8E5M2_f32_nn" in cubin
+    with pytest.raises(ValueError, match="kernels must be"):
+        module.compile_gpu(kernels="fast")
