@@ -20,6 +20,8 @@
 #include "sparq/Numerics/MMA.h"
 #include "sparq/Numerics/NM.h"
 
+#include "IntOps.h"
+
 #include "gtest/gtest.h"
 
 #include <algorithm>
@@ -34,21 +36,7 @@ namespace mma = sparq::numerics::mma;
 
 namespace {
 
-/// KernelIndexing's value domain on integers; conditions are 0 or 1.
-struct IntOps {
-  int64_t c(int64_t v) { return v; }
-  int64_t add(int64_t x, int64_t y) { return x + y; }
-  int64_t sub(int64_t x, int64_t y) { return x - y; }
-  int64_t mul(int64_t x, int64_t y) { return x * y; }
-  int64_t divu(int64_t x, int64_t y) { return int64_t(uint64_t(x) / uint64_t(y)); }
-  int64_t remu(int64_t x, int64_t y) { return int64_t(uint64_t(x) % uint64_t(y)); }
-  int64_t minu(int64_t x, int64_t y) { return uint64_t(x) < uint64_t(y) ? x : y; }
-  int64_t ult(int64_t x, int64_t y) { return uint64_t(x) < uint64_t(y); }
-  int64_t both(int64_t x, int64_t y) { return x & y; }
-  int64_t select(int64_t cond, int64_t x, int64_t y) { return cond ? x : y; }
-  int64_t shl(int64_t x, int64_t y) { return int64_t(uint64_t(x) << y); }
-  int64_t shru(int64_t x, int64_t y) { return int64_t(uint64_t(x) >> y); }
-};
+using test::IntOps;
 using Indexing = KernelIndexing<IntOps>;
 
 /// A [lines][columns] buffer of raw element bits, as a kernel argument.

@@ -16,6 +16,32 @@
 using namespace mlir;
 using namespace sparq::nvvm;
 
+MemRefType sparq::nvvm::dynamicBuffer(Type element) {
+  return MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+      element);
+}
+
+void sparq::nvvm::appendEpilogueArguments(OpBuilder &b, const KernelSpec &spec,
+                                          SmallVectorImpl<Type> &args) {
+  Type f32 = b.getF32Type();
+  auto scaleType = [&](ScaleKind k) {
+    return k == ScaleKind::Scalar ? MemRefType::get({}, f32)
+                                  : MemRefType::get({ShapedType::kDynamic}, f32);
+  };
+  if (spec.lhsScale != ScaleKind::None)
+    args.push_back(scaleType(spec.lhsScale));
+  if (spec.rhsScale != ScaleKind::None)
+    args.push_back(scaleType(spec.rhsScale));
+  if (spec.outScale)
+    args.push_back(MemRefType::get({}, f32));
+  if (spec.bias)
+    args.push_back(MemRefType::get({ShapedType::kDynamic}, f32));
+  args.push_back(dynamicBuffer(spec.outElement));
+  Type index = b.getIndexType();
+  args.append({index, index, index});
+}
+
 void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
                                const KernelSpec &spec,
                                const EpilogueOperands &operands,

@@ -18,6 +18,16 @@ struct OutputElement {
   mlir::Value value, m, n, inBounds;
 };
 
+/// A rank-3 memref of `element` with every size dynamic: how kernels take
+/// operands, metadata and the output ([B, rows, cols]).
+mlir::MemRefType dynamicBuffer(mlir::Type element);
+
+/// Appends the kernel arguments every variant ends with: the scales, out
+/// scale and bias `spec` has (f32; rank 0 per tensor, rank 1 per row or
+/// column), the output [B, M, N], and M, N, K as index.
+void appendEpilogueArguments(mlir::OpBuilder &b, const KernelSpec &spec,
+                             llvm::SmallVectorImpl<mlir::Type> &args);
+
 /// Emits d = acc / (row scale * column scale) + bias, times out_scale,
 /// converted to the output type and stored, for every element. FP8 results
 /// convert in pairs (elements 2i and 2i + 1) with cvt.rn.satfinite, so

@@ -305,37 +305,17 @@ gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,
   if (auto existing = module.lookupSymbol<gpu::GPUFuncOp>(name))
     return existing;
   MLIRContext *ctx = builder.getContext();
-  auto dyn3 = [&](Type t) {
-    return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                            ShapedType::kDynamic},
-                           t);
-  };
-  auto scaleType = [&](ScaleKind k) {
-    return k == ScaleKind::Scalar
-               ? MemRefType::get({}, builder.getF32Type())
-               : MemRefType::get({ShapedType::kDynamic}, builder.getF32Type());
-  };
   bool sparse = isSparse(spec.family);
   // The instruction's A comes from rhs when transposed.
   Type lhsElement = spec.transposed ? spec.bElement : spec.aElement;
   Type rhsElement = spec.transposed ? spec.aElement : spec.bElement;
-  SmallVector<Type> args = {dyn3(lhsElement)};
+  SmallVector<Type> args = {dynamicBuffer(lhsElement)};
   if (sparse && !spec.transposed)
-    args.push_back(dyn3(builder.getI16Type()));
-  args.push_back(dyn3(rhsElement));
+    args.push_back(dynamicBuffer(builder.getI16Type()));
+  args.push_back(dynamicBuffer(rhsElement));
   if (sparse && spec.transposed)
-    args.push_back(dyn3(builder.getI16Type()));
-  if (spec.lhsScale != ScaleKind::None)
-    args.push_back(scaleType(spec.lhsScale));
-  if (spec.rhsScale != ScaleKind::None)
-    args.push_back(scaleType(spec.rhsScale));
-  if (spec.outScale)
-    args.push_back(MemRefType::get({}, builder.getF32Type()));
-  if (spec.bias)
-    args.push_back(MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()));
-  args.push_back(dyn3(spec.outElement));
-  Type index = builder.getIndexType();
-  args.append({index, index, index});
+    args.push_back(dynamicBuffer(builder.getI16Type()));
+  appendEpilogueArguments(builder, spec, args);
 
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());

@@ -465,31 +465,11 @@ gpu::GPUFuncOp sparq::nvvm::getOrBuildWgmmaKernel(OpBuilder &builder,
   }
 
   Config config = wgmma::getConfig(spec.family);
-  auto dyn3 = [&](Type t) {
-    return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                            ShapedType::kDynamic},
-                           t);
-  };
-  auto scaleType = [&](ScaleKind k) {
-    return k == ScaleKind::Scalar
-               ? MemRefType::get({}, builder.getF32Type())
-               : MemRefType::get({ShapedType::kDynamic}, builder.getF32Type());
-  };
   Type ptr = LLVM::LLVMPointerType::get(ctx);
   SmallVector<Type> args = {ptr, ptr};
   if (config.sparse)
-    args.push_back(dyn3(builder.getI16Type()));
-  if (spec.lhsScale != ScaleKind::None)
-    args.push_back(scaleType(spec.lhsScale));
-  if (spec.rhsScale != ScaleKind::None)
-    args.push_back(scaleType(spec.rhsScale));
-  if (spec.outScale)
-    args.push_back(MemRefType::get({}, builder.getF32Type()));
-  if (spec.bias)
-    args.push_back(MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()));
-  args.push_back(dyn3(spec.outElement));
-  Type index = builder.getIndexType();
-  args.append({index, index, index});
+    args.push_back(dynamicBuffer(builder.getI16Type()));
+  appendEpilogueArguments(builder, spec, args);
 
   builder.setInsertionPointToEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(builder, loc, name,
