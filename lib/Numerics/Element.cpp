@@ -27,6 +27,17 @@ const char *sparq::numerics::elementKindName(ElementKind kind) {
   return "?";
 }
 
+const char *sparq::numerics::ptxTypeName(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::E4M3:
+    return "e4m3";
+  case ElementKind::E5M2:
+    return "e5m2";
+  default:
+    return elementKindName(kind);
+  }
+}
+
 template <typename T> static T loadRaw(const void *data, int64_t index) {
   T value;
   std::memcpy(&value, static_cast<const char *>(data) + index * sizeof(T),

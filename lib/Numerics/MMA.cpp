@@ -53,22 +53,6 @@ bool mma::isValid(const Instruction &instr) {
   return false;
 }
 
-static const char *ptxType(ElementKind kind) {
-  switch (kind) {
-  case ElementKind::E4M3:
-    return "e4m3";
-  case ElementKind::E5M2:
-    return "e5m2";
-  case ElementKind::F16:
-    return "f16";
-  case ElementKind::BF16:
-    return "bf16";
-  case ElementKind::F32:
-    return "f32";
-  }
-  return "?";
-}
-
 std::string mma::ptxName(const Instruction &instr) {
   std::string name;
   switch (instr.shape) {
@@ -82,7 +66,7 @@ std::string mma::ptxName(const Instruction &instr) {
     name = "mma.sp::ordered_metadata.sync.aligned.m16n8k32";
     break;
   }
-  return name + ".row.col.f32." + ptxType(instr.a) + "." + ptxType(instr.b) +
+  return name + ".row.col.f32." + ptxTypeName(instr.a) + "." + ptxTypeName(instr.b) +
          ".f32";
 }
 

@@ -37,28 +37,12 @@ bool wgmma::isValid(const Instruction &instr) {
   return false;
 }
 
-static const char *ptxType(ElementKind kind) {
-  switch (kind) {
-  case ElementKind::E4M3:
-    return "e4m3";
-  case ElementKind::E5M2:
-    return "e5m2";
-  case ElementKind::F16:
-    return "f16";
-  case ElementKind::BF16:
-    return "bf16";
-  case ElementKind::F32:
-    return "f32";
-  }
-  return "?";
-}
-
 std::string wgmma::ptxName(const Instruction &instr) {
   const ShapeInfo info = shapeInfo(instr.shape);
   return std::string("wgmma.mma_async") + (info.sparse ? ".sp" : "") +
          ".sync.aligned.m64n" + std::to_string(instr.n) + "k" +
-         std::to_string(info.k) + ".f32." + ptxType(instr.a) + "." +
-         ptxType(instr.b);
+         std::to_string(info.k) + ".f32." + ptxTypeName(instr.a) + "." +
+         ptxTypeName(instr.b);
 }
 
 //===----------------------------------------------------------------------===//

@@ -23,6 +23,8 @@ enum class ElementKind : uint8_t { F32, F16, BF16, E4M3, E5M2 };
 
 /// "f32", "f16", "bf16", "f8E4M3FN", "f8E5M2" (the MLIR type spelling).
 const char *elementKindName(ElementKind kind);
+/// "f32", "f16", "bf16", "e4m3", "e5m2" (the PTX type spelling).
+const char *ptxTypeName(ElementKind kind);
 
 constexpr size_t elementByteSize(ElementKind kind) {
   switch (kind) {

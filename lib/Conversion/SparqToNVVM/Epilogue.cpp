@@ -42,6 +42,23 @@ void sparq::nvvm::appendEpilogueArguments(OpBuilder &b, const KernelSpec &spec,
   args.append({index, index, index});
 }
 
+void sparq::nvvm::readEpilogueArguments(const KernelSpec &spec,
+                                        ValueRange rest,
+                                        EpilogueOperands &operands,
+                                        std::array<Value, 3> &mnk) {
+  unsigned i = 0;
+  if (spec.lhsScale != ScaleKind::None)
+    operands.lhsScale = rest[i++];
+  if (spec.rhsScale != ScaleKind::None)
+    operands.rhsScale = rest[i++];
+  if (spec.outScale)
+    operands.outScale = rest[i++];
+  if (spec.bias)
+    operands.bias = rest[i++];
+  operands.out = rest[i++];
+  mnk = {rest[i], rest[i + 1], rest[i + 2]};
+}
+
 void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
                                const KernelSpec &spec,
                                const EpilogueOperands &operands,

@@ -4,6 +4,8 @@
 
 #include "MmaKernel.h"
 
+#include <array>
+
 namespace sparq::nvvm {
 
 /// The kernel arguments the epilogue reads: scales, bias and the output
@@ -27,6 +29,13 @@ mlir::MemRefType dynamicBuffer(mlir::Type element);
 /// column), the output [B, M, N], and M, N, K as index.
 void appendEpilogueArguments(mlir::OpBuilder &b, const KernelSpec &spec,
                              llvm::SmallVectorImpl<mlir::Type> &args);
+
+/// Reads back, from the kernel arguments that follow the operands (`rest`,
+/// as appendEpilogueArguments laid them out), the scales, bias and output
+/// into `operands` (its batch is left to the caller) and M, N, K into `mnk`.
+void readEpilogueArguments(const KernelSpec &spec, mlir::ValueRange rest,
+                           EpilogueOperands &operands,
+                           std::array<mlir::Value, 3> &mnk);
 
 /// Emits d = acc / (row scale * column scale) + bias, times out_scale,
 /// converted to the output type and stored, for every element. FP8 results

@@ -164,8 +164,9 @@ private:
   const KernelSpec &spec;
   const FragmentLayout &layout;
   gpu::GPUFuncOp func;
-  Value lhs, lhsMeta, rhs, rhsMeta, lhsScale, rhsScale, outScale, bias, out;
-  Value batch;
+  Value lhs, lhsMeta, rhs, rhsMeta, batch;
+  /// Scales, bias and the output; its batch is `batch`.
+  EpilogueOperands epilogue;
   /// One K step's tiles in shared memory (workgroup attributions).
   Value sharedA, sharedB, sharedMeta;
 };
@@ -204,16 +205,10 @@ void KernelEmitter::emit() {
   rhs = next();
   if (rhsSparse)
     rhsMeta = next();
-  if (spec.lhsScale != ScaleKind::None)
-    lhsScale = next();
-  if (spec.rhsScale != ScaleKind::None)
-    rhsScale = next();
-  if (spec.outScale)
-    outScale = next();
-  if (spec.bias)
-    bias = next();
-  out = next();
-  Value m = next(), n = next(), k = next();
+  std::array<Value, 3> mnk;
+  readEpilogueArguments(spec, entry.getArguments().drop_front(arg), epilogue,
+                        mnk);
+  Value m = mnk[0], n = mnk[1], k = mnk[2];
 
   ArrayRef<BlockArgument> shared = func.getWorkgroupAttributions();
   sharedA = shared[0];
@@ -294,8 +289,8 @@ void KernelEmitter::emitEpilogue(Indexing &indexing, ValueRange acc) {
       elements.push_back({acc[4 * tile + i], at.m, at.n, at.inBounds});
     }
   // Elements (c0, c1) and (c2, c3) of a fragment are adjacent pairs.
-  sparq::nvvm::emitEpilogue(
-      b, loc, spec, {lhsScale, rhsScale, outScale, bias, out, batch}, elements);
+  epilogue.batch = batch;
+  sparq::nvvm::emitEpilogue(b, loc, spec, epilogue, elements);
 }
 
 gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,

@@ -140,7 +140,9 @@ private:
   Config config;
   gpu::GPUFuncOp func;
   LLVM::GlobalOp shared;
-  Value mapA, mapB, metadata, lhsScale, rhsScale, outScale, bias, out;
+  Value mapA, mapB, metadata;
+  /// Scales, bias and the output; its batch is `batch`.
+  EpilogueOperands epilogue;
   Value rows, cols, batch;
   /// The 1024-aligned shared address of stage 0.
   Value base;
@@ -357,8 +359,8 @@ void WgmmaEmitter::emitConsumer(Indexing &indexing, Value consumer,
                                        : OutputElement{acc[i], row, col, ok});
   }
   // Accumulators 2i and 2i + 1 are adjacent columns of one row.
-  emitEpilogue(b, loc, spec, {lhsScale, rhsScale, outScale, bias, out, batch},
-               elements);
+  epilogue.batch = batch;
+  emitEpilogue(b, loc, spec, epilogue, elements);
 }
 
 } // namespace
@@ -375,16 +377,10 @@ void WgmmaEmitter::emit() {
   mapB = asI64(next());
   if (config.sparse)
     metadata = next();
-  if (spec.lhsScale != ScaleKind::None)
-    lhsScale = next();
-  if (spec.rhsScale != ScaleKind::None)
-    rhsScale = next();
-  if (spec.outScale)
-    outScale = next();
-  if (spec.bias)
-    bias = next();
-  out = next();
-  Value m = next(), n = next(), k = next();
+  std::array<Value, 3> mnk;
+  readEpilogueArguments(spec, entry.getArguments().drop_front(arg), epilogue,
+                        mnk);
+  Value m = mnk[0], n = mnk[1], k = mnk[2];
   rows = spec.transposed ? n : m;
   cols = spec.transposed ? m : n;
 
