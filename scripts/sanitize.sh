@@ -5,7 +5,8 @@
 #   * the lit suite (every test; mlir-runner preloads the ASan runtime),
 #   * the unit tests, without the 2^32-input sweeps (exhaustive-apfloat and
 #     FP8Exhaustive.AllFiniteF32, hours under ASan),
-#   * a libFuzzer run of fuzz/sparq-fuzz seeded from test/ (60 s).
+#   * a libFuzzer run of fuzz/sparq-fuzz seeded from test/ (60 s, fixed
+#     libFuzzer seed, fresh corpus: reproducible from machine to machine).
 # Runs every step; exits non-zero when any failed.
 #
 #   scripts/sanitize.sh                 everything above
@@ -55,21 +56,24 @@ cmake --build "$build" --parallel "${SPARQ_JOBS:-2}" \
 export ASAN_OPTIONS=abort_on_error=1:print_stacktrace=1
 export UBSAN_OPTIONS=abort_on_error=1:print_stacktrace=1
 
+# fuzz SECONDS CORPUS [LIBFUZZER FLAGS...]
 fuzz() {
-  local seconds=$1 dir=$build/fuzz
+  local seconds=$1 dir=$build/fuzz corpus=$build/fuzz/$2
+  shift 2
   rm -rf "$dir/seeds"
   /usr/bin/python3 "$root/fuzz/make-corpus.py" "$dir/seeds" "$root/test" >/dev/null &&
-    mkdir -p "$dir/corpus" "$dir/crashes" &&
+    mkdir -p "$corpus" "$dir/crashes" &&
     # One input may fold a 2^28-element constant; the limits stop only
-    # runaways. Crashes land in $dir/crashes; new inputs in $dir/corpus.
+    # runaways. Crashes land in $dir/crashes; new inputs in $corpus.
     "$build/bin/sparq-fuzz" -max_total_time="$seconds" \
       -dict="$root/fuzz/sparq.dict" -max_len=4096 -timeout=30 \
-      -rss_limit_mb=4096 -print_final_stats=1 \
-      -artifact_prefix="$dir/crashes/" "$dir/corpus" "$dir/seeds"
+      -rss_limit_mb=4096 -print_final_stats=1 "$@" \
+      -artifact_prefix="$dir/crashes/" "$corpus" "$dir/seeds"
 }
 
+# Exploration: a random seed, a corpus that grows from run to run.
 if [ "$mode" = fuzz ]; then
-  fuzz "${2:-600}"
+  fuzz "${2:-600}" corpus
   exit
 fi
 
@@ -80,6 +84,10 @@ run "unit tests (ASan+UBSan)" env \
   GTEST_FILTER=-FP8Exhaustive.AllFiniteF32 \
   ctest --test-dir "$build" -R '^Sparq' -LE exhaustive-apfloat \
   --output-on-failure -j2
-run "fuzzing (${SPARQ_FUZZ_SECONDS:-60} s)" fuzz "${SPARQ_FUZZ_SECONDS:-60}"
+# The gate: a fixed seed from the seeds alone, so that a slower machine runs
+# a prefix of what a faster one ran, and a crash found here reproduces.
+rm -rf "$build/fuzz/gate-corpus"
+run "fuzzing (${SPARQ_FUZZ_SECONDS:-60} s, seed 1)" \
+  fuzz "${SPARQ_FUZZ_SECONDS:-60}" gate-corpus -seed=1
 
 summarize "summary (sanitizers)"
