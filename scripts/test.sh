@@ -15,7 +15,7 @@ build=${SPARQ_BUILD_DIR:-$root/build}
 # --show-unsupported: tests skipped for a missing GPU or ptxas are named.
 run "lit suite" /usr/lib/llvm-22/bin/lit -sv --show-unsupported "$build/test"
 run "diagnostics coverage" /usr/bin/python3 "$root/scripts/check-diagnostics.py"
-# The full 2^32 APFloat sweep (label exhaustive-apfloat, ~10 min) is opt-in:
+# The full 2^32 APFloat sweep (label exhaustive-apfloat, ~15 min on 2 idle cores) is opt-in:
 #   ctest --test-dir build -L exhaustive-apfloat
 run "unit tests (ctest)" ctest --test-dir "$build" -LE exhaustive-apfloat \
   --output-on-failure -j2

@@ -6,7 +6,9 @@
 //   d        = acc / (lhsScale[i] * rhsScale[j]) (+ bias[j])
 //   out      = convert(d * outScale)
 // All arithmetic is f32 with round-to-nearest-even and no fused
-// multiply-add; products of FP8, f16 and bf16 values are exact in f32. The
+// multiply-add. Products of FP8 and f16 values are exact in f32; products of
+// bf16 values are too unless they leave f32's normal range (bf16 shares its
+// exponents), where they round or overflow as f32 does. The
 // accumulator starts at +0. For an N:M-compressed operand only the kept
 // positions named by its metadata take part, as in PTX mma.sp: a pruned
 // position is absent, not a zero (0 * inf would otherwise give NaN).
