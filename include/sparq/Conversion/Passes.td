@@ -117,6 +117,13 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
            "auto (warpgroup kernels on sm_90a, warp-level elsewhere), mma "
            "(warp-level mma.sync / mma.sp everywhere) or wgmma (TMA + "
            "wgmma kernels; sm_90a only)">,
+    Option<"hostCopies", "host-copies", "bool", "true",
+           "true: products on host buffers, through launch functions that "
+           "copy operands in and the result out; false: operands and result "
+           "are device buffers the caller owns (bufferization.to_tensor of "
+           "them, materialize_in_destination into one) and each product is "
+           "its kernel launch, inline, with no allocation or copy. Constant "
+           "operands are uploaded once per program either way">,
   ];
 }
 

@@ -1,178 +1,39 @@
 //===- LaunchFunction.cpp - host functions that run sparq's kernels -------===//
 //
 // One private host function per kernel variant (`sparq.gpu_launch`): it
-// copies the host buffers to the device, launches, copies the result back
-// and frees, on one stream, synchronously at the end. Warpgroup kernels
-// (sm_90a) also get K-major copies of operands stored otherwise (a small
-// transpose kernel) and TMA tensor maps from libsparq_cuda_runtime.
+// copies the host buffers to the device, launches (KernelLaunch.cpp), copies
+// the result back and frees, on one stream, synchronously at the end.
+// Constant inputs come from their once-per-program device copies
+// (DeviceConstants.cpp) instead.
 //
 //===----------------------------------------------------------------------===//
 #include "LaunchFunction.h"
 
-#include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
-#include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
-#include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
+#include "DeviceConstants.h"
+#include "KernelLaunch.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace sparq;
 using namespace sparq::nvvm;
 
-namespace {
-constexpr llvm::StringLiteral kCreateTensorMap = "sparqTensorMapCreate";
-constexpr llvm::StringLiteral kDestroyTensorMap = "sparqTensorMapDestroy";
-/// The transpose kernel's block: 32 columns x 8 rows.
-constexpr int64_t kTransposeCols = 32, kTransposeRows = 8;
-
-/// The kernel that writes out[b][c][r] = in[b][r][c] for `element`, built
-/// once per element type: the K-major copy a warpgroup kernel needs of an
-/// operand whose K is its rows. Reads are coalesced, writes strided.
-gpu::GPUFuncOp getOrBuildTranspose(OpBuilder &builder, gpu::GPUModuleOp module,
-                                   Type element) {
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  os << "sparq_transpose_" << element;
-  if (auto existing = module.lookupSymbol<gpu::GPUFuncOp>(name))
-    return existing;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(module.getBody());
-  Location loc = module.getLoc();
-  auto type = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
-      element);
-  auto func = gpu::GPUFuncOp::create(builder, loc, name,
-                                     builder.getFunctionType({type, type}, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                builder.getUnitAttr());
-  Block &entry = func.getBody().front();
-  builder.setInsertionPointToStart(&entry);
-  Value in = entry.getArgument(0), out = entry.getArgument(1);
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(builder, loc, v);
-  };
-  auto coordinate = [&](gpu::Dimension d, int64_t tile) {
-    Value block = gpu::BlockIdOp::create(builder, loc, d);
-    Value thread = gpu::ThreadIdOp::create(builder, loc, d);
-    return arith::AddIOp::create(
-        builder, loc, arith::MulIOp::create(builder, loc, block, index(tile)),
-        thread);
-  };
-  Value c = coordinate(gpu::Dimension::x, kTransposeCols);
-  Value r = coordinate(gpu::Dimension::y, kTransposeRows);
-  Value b = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::z);
-  auto less = [&](Value x, int64_t dim) {
-    return arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, x,
-                                 memref::DimOp::create(builder, loc, in, dim));
-  };
-  Value ok = arith::AndIOp::create(builder, loc, less(r, 1), less(c, 2));
-  auto ifOp = scf::IfOp::create(builder, loc, ok, /*withElse=*/false);
-  builder.setInsertionPointToStart(ifOp.thenBlock());
-  Value v = memref::LoadOp::create(builder, loc, in, ValueRange{b, r, c});
-  memref::StoreOp::create(builder, loc, v, out, ValueRange{b, c, r});
-  builder.setInsertionPointAfter(ifOp);
-  gpu::ReturnOp::create(builder, loc);
-  return func;
-}
-
-/// Declares `name` in `module` (once) as a private function of `type`.
-func::FuncOp declare(OpBuilder &builder, ModuleOp module, StringRef name,
-                     FunctionType type) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(name))
-    return f;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(module.getBody());
-  auto f = func::FuncOp::create(builder, module.getLoc(), name, type);
-  f.setPrivate();
-  return f;
-}
-
-/// Builds the body of a launch function; `emitLaunch` gets the device
-/// buffers (inputs in argument order, then the output) and returns the
-/// token after its kernels, registering any temporary device buffer.
-class LaunchBuilder {
-public:
-  LaunchBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value ceilDiv(Value v, int64_t d) {
-    return arith::CeilDivUIOp::create(b, loc, v, index(d));
-  }
-  /// A device buffer of `type` with `sizes`, freed at the end.
-  Value alloc(MemRefType type, ValueRange sizes) {
-    auto op = gpu::AllocOp::create(b, loc, type, tokenType(), ValueRange{token},
-                                   sizes, ValueRange{}, /*hostShared=*/false);
-    token = op.getAsyncToken();
-    temporaries.push_back(op.getMemref());
-    return op.getMemref();
-  }
-  Value allocLike(Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      sizes.push_back(memref::DimOp::create(b, loc, buffer, d));
-    return alloc(type, sizes);
-  }
-  void copy(Value to, Value from) {
-    token = gpu::MemcpyOp::create(b, loc, tokenType(), ValueRange{token}, to,
-                                  from)
-                .getAsyncToken();
-  }
-  void launch(gpu::GPUFuncOp kernel, gpu::KernelDim3 grid,
-              gpu::KernelDim3 block, Value sharedBytes, ValueRange operands) {
-    token = gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, sharedBytes,
-                                      operands, tokenType(), ValueRange{token})
-                .getAsyncToken();
-  }
-  /// A K-major copy ([b][c][r]) of the device buffer `in` ([b][r][c]).
-  Value transposed(gpu::GPUModuleOp kernels, Value in) {
-    auto type = cast<MemRefType>(in.getType());
-    Value d0 = memref::DimOp::create(b, loc, in, 0);
-    Value d1 = memref::DimOp::create(b, loc, in, 1);
-    Value d2 = memref::DimOp::create(b, loc, in, 2);
-    Value out = alloc(type, {d0, d2, d1});
-    launch(getOrBuildTranspose(b, kernels, type.getElementType()),
-           {ceilDiv(d2, kTransposeCols), ceilDiv(d1, kTransposeRows), d0},
-           {index(kTransposeCols), index(kTransposeRows), index(1)}, Value(),
-           {in, out});
-    return out;
-  }
-  void start() {
-    token = gpu::WaitOp::create(b, loc, tokenType(), ValueRange{})
-                .getAsyncToken();
-  }
-  /// Frees the temporaries and waits for the stream.
-  void finish() {
-    for (Value buffer : temporaries)
-      token = gpu::DeallocOp::create(b, loc, tokenType(), ValueRange{token},
-                                     buffer)
-                  .getAsyncToken();
-    gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
-  }
-
-private:
-  Type tokenType() { return gpu::AsyncTokenType::get(b.getContext()); }
-
-  OpBuilder &b;
-  Location loc;
-  Value token;
-  SmallVector<Value> temporaries;
-};
-} // namespace
-
-func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(OpBuilder &builder,
-                                                   ModuleOp module,
-                                                   gpu::GPUModuleOp kernels,
-                                                   gpu::GPUFuncOp kernel,
-                                                   const KernelSpec &spec,
-                                                   FunctionType hostType) {
+func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(
+    OpBuilder &builder, ModuleOp module, gpu::GPUModuleOp kernels,
+    gpu::GPUFuncOp kernel, const KernelSpec &spec, FunctionType hostType,
+    ArrayRef<bool> constantInputs) {
   // Reuse this variant's launch function; a user symbol of the same name
-  // gets a numbered one instead.
-  std::string base = ("sparq_launch_" + kernel.getName()).str(), name = base;
+  // gets a numbered one instead. Which inputs are constants is part of the
+  // variant (`_c` and one digit per input).
+  std::string base = ("sparq_launch_" + kernel.getName()).str();
+  if (llvm::is_contained(constantInputs, true)) {
+    base += "_c";
+    for (bool constant : constantInputs)
+      base += constant ? '1' : '0';
+  }
+  std::string name = base;
   for (unsigned suffix = 1;; ++suffix) {
     Operation *existing = module.lookupSymbol(name);
     if (!existing)
@@ -186,17 +47,6 @@ func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(OpBuilder &builder,
   MLIRContext *ctx = builder.getContext();
   OpBuilder::InsertionGuard guard(builder);
   Location loc = kernel.getLoc();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  Type i64 = builder.getI64Type();
-  func::FuncOp createMap, destroyMap;
-  if (spec.warpgroup) {
-    SmallVector<Type> createArgs(11, i64);
-    createArgs.front() = createArgs.back() = ptr;
-    createMap = declare(builder, module, kCreateTensorMap,
-                        builder.getFunctionType(createArgs, {ptr}));
-    destroyMap = declare(builder, module, kDestroyTensorMap,
-                         builder.getFunctionType({ptr, ptr}, {}));
-  }
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, loc, name, hostType);
   func.setPrivate();
@@ -204,107 +54,39 @@ func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(OpBuilder &builder,
   Block *entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
 
+  // Arguments: inputs, out, M, N, K, the constants' slots.
+  unsigned slotCount = llvm::count(constantInputs, true);
   auto argsOf = entry->getArguments();
-  ValueRange buffers = argsOf.drop_back(3);
-  Value m = argsOf[argsOf.size() - 3], n = argsOf[argsOf.size() - 2],
-        k = argsOf.back();
+  ValueRange slots = argsOf.take_back(slotCount);
+  ValueRange buffers = argsOf.drop_back(slotCount + 3);
+  Value m = argsOf[buffers.size()], n = argsOf[buffers.size() + 1],
+        k = argsOf[buffers.size() + 2];
   Value out = buffers.back();
   LaunchBuilder launch(builder, loc);
+  // Constants first: their first-use upload waits on its own stream.
+  ValueRange inputs = buffers.drop_back();
+  SmallVector<Value> device(inputs.size());
+  auto isConstant = [&](size_t i) {
+    return i < constantInputs.size() && constantInputs[i];
+  };
+  unsigned slot = 0;
+  for (auto [i, host] : llvm::enumerate(inputs))
+    if (isConstant(i))
+      device[i] = emitDeviceConstant(builder, loc, slots[slot++], host);
   launch.start();
-  SmallVector<Value> device;
-  for (Value host : buffers.drop_back()) {
-    device.push_back(launch.allocLike(host));
-    launch.copy(device.back(), host);
+  for (auto [i, host] : llvm::enumerate(inputs)) {
+    if (isConstant(i))
+      continue;
+    device[i] = launch.allocLike(host);
+    launch.copy(device[i], host);
   }
   Value deviceOut = launch.allocLike(out);
-  Value batch = memref::DimOp::create(builder, loc, out, 0);
-  // Grid: column tiles of the instruction's D, row tiles, batch.
-  Value rows = spec.transposed ? n : m, cols = spec.transposed ? m : n;
-
   SmallVector<Value> maps;
-  if (!spec.warpgroup) {
-    SmallVector<Value> operands(device);
-    operands.append({deviceOut, m, n, k});
-    launch.launch(kernel,
-                  {launch.ceilDiv(cols, kBlockCols),
-                   launch.ceilDiv(rows, kBlockRows), batch},
-                  {launch.index(32 * kWarpsPerBlock), launch.index(1),
-                   launch.index(1)},
-                  Value(), operands);
-  } else {
-    // The instruction's A and B K-major: lhs [B, M, K] already is; the rhs
-    // [B, K, N] (and a sparse rhs's metadata [B, words, N]) is transposed.
-    bool sparse = isSparse(spec.family);
-    unsigned next = 0;
-    Value lhs = device[next++];
-    Value lhsMeta = sparse && !spec.transposed ? device[next++] : Value();
-    Value rhs = device[next++];
-    Value rhsMeta = sparse && spec.transposed ? device[next++] : Value();
-    ValueRange rest = ArrayRef<Value>(device).drop_front(next);
-    Value a = spec.transposed ? launch.transposed(kernels, rhs) : lhs;
-    Value b = spec.transposed ? lhs : launch.transposed(kernels, rhs);
-    Value meta = !sparse ? Value()
-                 : spec.transposed ? launch.transposed(kernels, rhsMeta)
-                                   : lhsMeta;
-    auto launchInfo = kernel->getAttrOfType<DictionaryAttr>(kLaunchAttrName);
-    auto boxes = launchInfo.getAs<ArrayAttr>("tensor_maps");
-    auto constant = [&](int64_t v) {
-      return arith::ConstantIntOp::create(builder, loc, v, 64).getResult();
-    };
-    auto dimI64 = [&](Value buffer, int64_t d) {
-      return arith::IndexCastUIOp::create(
-                 builder, loc, i64,
-                 memref::DimOp::create(builder, loc, buffer, d))
-          .getResult();
-    };
-    Value null = LLVM::ZeroOp::create(builder, loc, ptr);
-    // A 3-D tiled tensor map over [batch][lines][inner] of `buffer`.
-    auto tensorMap = [&](Value buffer, DictionaryAttr box) {
-      int64_t bytes = box.getAs<IntegerAttr>("element_bytes").getInt();
-      auto sizes = box.getAs<ArrayAttr>("box");
-      Value address = arith::IndexCastUIOp::create(
-          builder, loc, i64,
-          memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer));
-      Value inner = dimI64(buffer, 2), lines = dimI64(buffer, 1);
-      Value rowBytes = arith::MulIOp::create(builder, loc, inner, constant(bytes));
-      Value batchBytes = arith::MulIOp::create(builder, loc, rowBytes, lines);
-      SmallVector<Value> args = {
-          LLVM::IntToPtrOp::create(builder, loc, ptr, address),
-          constant(bytes),
-          inner,
-          lines,
-          dimI64(buffer, 0),
-          rowBytes,
-          batchBytes,
-          constant(cast<IntegerAttr>(sizes[0]).getInt()),
-          constant(cast<IntegerAttr>(sizes[1]).getInt()),
-          constant(box.getAs<IntegerAttr>("swizzle").getInt()),
-          null};
-      maps.push_back(func::CallOp::create(builder, loc, createMap, args).getResult(0));
-      return maps.back();
-    };
-    SmallVector<Value> operands = {
-        tensorMap(a, cast<DictionaryAttr>(boxes[0])),
-        tensorMap(b, cast<DictionaryAttr>(boxes[1]))};
-    if (meta)
-      operands.push_back(meta);
-    operands.append(rest.begin(), rest.end());
-    operands.append({deviceOut, m, n, k});
-    int64_t threads = launchInfo.getAs<IntegerAttr>("threads").getInt();
-    int64_t shared =
-        launchInfo.getAs<IntegerAttr>("dynamic_shared_memory").getInt();
-    launch.launch(
-        kernel,
-        {launch.ceilDiv(cols, wgmma::kBlockCols),
-         launch.ceilDiv(rows, wgmma::kBlockRows), batch},
-        {launch.index(threads), launch.index(1), launch.index(1)},
-        arith::ConstantIntOp::create(builder, loc, shared, 32), operands);
-  }
+  emitKernelLaunch(launch, module, kernels, kernel, spec, device, deviceOut, m,
+                   n, k, maps);
   launch.copy(out, deviceOut);
   launch.finish();
-  for (Value map : maps)
-    func::CallOp::create(builder, loc, destroyMap,
-                         ValueRange{map, LLVM::ZeroOp::create(builder, loc, ptr)});
+  destroyTensorMaps(builder, loc, module, maps);
   func::ReturnOp::create(builder, loc);
   return func;
 }

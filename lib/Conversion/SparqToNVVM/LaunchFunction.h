@@ -14,16 +14,18 @@ namespace sparq::nvvm {
 /// copies the result into `out` and frees the device buffers, on one
 /// stream, synchronously at the end. Its type `hostType` takes the
 /// operands' buffers as getOrBuildKernel's kernels do (fully dynamic; `out`
-/// [B, M, N]) and M, N, K, whichever kernel runs. Warpgroup kernels also
-/// get K-major copies of the rhs (and its metadata) and TMA tensor maps.
+/// [B, M, N]), M, N, K, whichever kernel runs, then one slot (!llvm.ptr,
+/// getOrCreateConstantSlot) per input marked in `constantInputs`: those are
+/// uploaded on their first use only (emitDeviceConstant), never copied or
+/// freed per call. Warpgroup kernels also get K-major copies of the rhs
+/// (and its metadata) and TMA tensor maps.
 /// Kept out of line so that host buffer deallocation, which cannot reason
 /// about gpu.wait, skips it: it allocates no host memory.
-mlir::func::FuncOp getOrBuildLaunchFunction(mlir::OpBuilder &builder,
-                                            mlir::ModuleOp module,
-                                            mlir::gpu::GPUModuleOp kernels,
-                                            mlir::gpu::GPUFuncOp kernel,
-                                            const KernelSpec &spec,
-                                            mlir::FunctionType hostType);
+mlir::func::FuncOp getOrBuildLaunchFunction(
+    mlir::OpBuilder &builder, mlir::ModuleOp module,
+    mlir::gpu::GPUModuleOp kernels, mlir::gpu::GPUFuncOp kernel,
+    const KernelSpec &spec, mlir::FunctionType hostType,
+    llvm::ArrayRef<bool> constantInputs);
 
 } // namespace sparq::nvvm
 

@@ -157,7 +157,8 @@ struct ConvertSparqToNVVMPass
         ok = false;
         return;
       }
-      if (failed(checkGrid(op))) {
+      if (failed(checkGrid(op)) ||
+          (!hostCopies && failed(checkDeviceMemoryOperands(op)))) {
         ok = false;
         return;
       }
@@ -195,8 +196,8 @@ struct ConvertSparqToNVVMPass
       GpuKernelOptions options;
       options.warpgroup = warpgroup;
       options.fallback = kernels != "wgmma";
-      populateSparqToNVVMConversionPatterns(converter, kernelModule, patterns,
-                                            options);
+      options.hostCopies = hostCopies;
+      populateSparqToNVVMPatterns(converter, kernelModule, patterns, options);
     }
     populateSparqToLLVMConversionPatterns(converter, patterns);
 

@@ -1,0 +1,29 @@
+//===- DeviceConstants.h - constants uploaded once per program (private) -*- C++ -*-===//
+#ifndef SPARQ_LIB_CONVERSION_SPARQTONVVM_DEVICECONSTANTS_H
+#define SPARQ_LIB_CONVERSION_SPARQTONVVM_DEVICECONSTANTS_H
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace sparq::nvvm {
+
+/// The slot (`llvm.mlir.global internal @sparq_device_constant_<i>`, a null
+/// !llvm.ptr) that holds the device copy of the constant `value` (part
+/// `part` of its storage: values, metadata), created once per module and
+/// constant. A module destructor (`llvm.mlir.global_dtors`,
+/// `@sparq_free_device_constants`) frees every slot's buffer.
+mlir::LLVM::GlobalOp getOrCreateConstantSlot(mlir::OpBuilder &builder,
+                                             mlir::ModuleOp module,
+                                             mlir::Attribute value,
+                                             unsigned part);
+
+/// The device buffer of the host constant `host` (a contiguous row-major
+/// memref) through the slot at `slot` (an !llvm.ptr): the first run
+/// allocates and copies it (synchronously, on its own stream) and records
+/// the pointer in the slot; later runs reuse it.
+mlir::Value emitDeviceConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Value slot, mlir::Value host);
+
+} // namespace sparq::nvvm
+
+#endif // SPARQ_LIB_CONVERSION_SPARQTONVVM_DEVICECONSTANTS_H
