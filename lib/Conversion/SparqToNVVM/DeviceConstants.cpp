@@ -21,8 +21,6 @@ using namespace sparq::nvvm;
 namespace {
 constexpr llvm::StringLiteral kSlotPrefix = "sparq_device_constant_";
 constexpr llvm::StringLiteral kFreeFunction = "sparq_free_device_constants";
-/// Names the constant a slot holds: its value and storage part.
-constexpr llvm::StringLiteral kSlotKeyAttr = "sparq.constant";
 /// Declared as gpu-to-llvm declares it, which then reuses the declaration.
 constexpr llvm::StringLiteral kMemFree = "mgpuMemFree";
 
@@ -57,29 +55,31 @@ Block &freeFunctionBody(OpBuilder &builder, ModuleOp module) {
 
 LLVM::GlobalOp sparq::nvvm::getOrCreateConstantSlot(OpBuilder &builder,
                                                    ModuleOp module,
+                                                   ConstantSlots &slots,
                                                    Attribute value,
                                                    unsigned part) {
   MLIRContext *ctx = builder.getContext();
-  auto key = builder.getArrayAttr({value, builder.getI32IntegerAttr(part)});
-  unsigned count = 0;
-  for (auto global : module.getOps<LLVM::GlobalOp>()) {
-    if (global->getAttr(kSlotKeyAttr) == key)
+  std::string &name = slots[{value, part}];
+  if (!name.empty())
+    if (auto global = module.lookupSymbol<LLVM::GlobalOp>(name))
       return global;
-    ++count;
-  }
   Location loc = module.getLoc();
   Type ptr = LLVM::LLVMPointerType::get(ctx);
-  std::string name;
-  do
-    name = (kSlotPrefix + Twine(count++)).str();
-  while (module.lookupSymbol(name));
+  for (unsigned count = slots.size() - 1;; ++count) {
+    name = (kSlotPrefix + Twine(count)).str();
+    if (!module.lookupSymbol(name))
+      break;
+  }
 
+  // After the other slots, in creation order.
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(module.getBody());
+  for (auto global : module.getOps<LLVM::GlobalOp>())
+    if (global.getSymName().starts_with(kSlotPrefix))
+      builder.setInsertionPointAfter(global);
   auto global = LLVM::GlobalOp::create(builder, loc, ptr, /*isConstant=*/false,
                                        LLVM::Linkage::Internal, name,
                                        Attribute());
-  global->setAttr(kSlotKeyAttr, key);
   Block *init = builder.createBlock(&global.getInitializerRegion());
   builder.setInsertionPointToStart(init);
   LLVM::ReturnOp::create(builder, loc,

@@ -7,13 +7,19 @@
 
 namespace sparq::nvvm {
 
+/// Names the slots made so far, by constant value and storage part.
+using ConstantSlots =
+    llvm::DenseMap<std::pair<mlir::Attribute, unsigned>, std::string>;
+
 /// The slot (`llvm.mlir.global internal @sparq_device_constant_<i>`, a null
 /// !llvm.ptr) that holds the device copy of the constant `value` (part
 /// `part` of its storage: values, metadata), created once per module and
-/// constant. A module destructor (`llvm.mlir.global_dtors`,
-/// `@sparq_free_device_constants`) frees every slot's buffer.
+/// constant (`slots` remembers them). A module destructor
+/// (`llvm.mlir.global_dtors`, `@sparq_free_device_constants`) frees every
+/// slot's buffer.
 mlir::LLVM::GlobalOp getOrCreateConstantSlot(mlir::OpBuilder &builder,
                                              mlir::ModuleOp module,
+                                             ConstantSlots &slots,
                                              mlir::Attribute value,
                                              unsigned part);
 

@@ -77,6 +77,9 @@ struct MatmulToGPU : OpConversionPattern<MatmulOp> {
 
   gpu::GPUModuleOp kernels;
   GpuKernelOptions options;
+  /// The constants' device slots, shared by every product of the module.
+  std::shared_ptr<ConstantSlots> constantSlots =
+      std::make_shared<ConstantSlots>();
 };
 
 /// `type` with every size dynamic, as kernels and launch functions take
@@ -174,16 +177,41 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   auto module = op->getParentOfType<ModuleOp>();
   SmallVector<Value> inputs, slots;
   SmallVector<bool> constantInputs;
-  auto addOperand = [&](Value original, ValueRange converted,
-                        bool isMatrix) -> LogicalResult {
+  // Without host copies: every operand that is no constant and the
+  // destination are device buffers (checked by the pass, see
+  // checkDeviceMemoryOperands; nothing is created before this).
+  std::array<std::pair<Value, ValueRange>, 6> operands = {{
+      {op.getLhs(), adaptor.getLhs()},
+      {op.getRhs(), adaptor.getRhs()},
+      {op.getLhsScale(), adaptor.getLhsScale()},
+      {op.getRhsScale(), adaptor.getRhsScale()},
+      {op.getOutScale(), adaptor.getOutScale()},
+      {op.getBias(), adaptor.getBias()},
+  }};
+  bufferization::MaterializeInDestinationOp store;
+  if (!options.hostCopies) {
+    store = getResultDestination(op);
+    if (!store || classifyBuffer(store.getDest()).kind !=
+                      OperandMemory::Kind::Device)
+      return rewriter.notifyMatchFailure(op, "result not stored on the device");
+    for (auto [original, converted] : operands)
+      if (original && !matchPattern(original, m_Constant()) &&
+          classifyOperand(original).kind != OperandMemory::Kind::Device)
+        return rewriter.notifyMatchFailure(op, "operand not on the device");
+  }
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    auto [original, converted] = operand;
+    if (!original)
+      continue;
+    bool isMatrix = i < 2;
     Attribute value;
     bool constant = matchPattern(original, m_Constant(&value));
     for (auto [part, v] : llvm::enumerate(converted)) {
       Value tensor = isMatrix ? rank3(rewriter, loc, v) : v;
       constantInputs.push_back(constant);
       if (constant) {
-        LLVM::GlobalOp slot =
-            getOrCreateConstantSlot(rewriter, module, value, part);
+        LLVM::GlobalOp slot = getOrCreateConstantSlot(
+            rewriter, module, *constantSlots, value, part);
         slots.push_back(LLVM::AddressOfOp::create(rewriter, loc, slot));
         inputs.push_back(hostBuffer(rewriter, loc, tensor));
         if (!options.hostCopies)
@@ -192,32 +220,11 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
       } else if (options.hostCopies) {
         inputs.push_back(hostBuffer(rewriter, loc, tensor));
       } else {
-        OperandMemory memory = classifyOperand(original);
-        if (memory.kind != OperandMemory::Kind::Device)
-          return failure();
-        inputs.push_back(kernelView(rewriter, loc, memory.buffer, isMatrix));
+        inputs.push_back(kernelView(
+            rewriter, loc, classifyOperand(original).buffer, isMatrix));
       }
     }
-    return success();
-  };
-  bufferization::MaterializeInDestinationOp store;
-  if (!options.hostCopies) {
-    store = getResultDestination(op);
-    if (!store || classifyBuffer(store.getDest()).kind !=
-                      OperandMemory::Kind::Device)
-      return rewriter.notifyMatchFailure(op, "result not stored on the device");
   }
-  if (failed(addOperand(op.getLhs(), adaptor.getLhs(), true)) ||
-      failed(addOperand(op.getRhs(), adaptor.getRhs(), true)))
-    return rewriter.notifyMatchFailure(op, "operand not in device memory");
-  for (auto [original, converted] :
-       {std::pair<Value, ValueRange>{op.getLhsScale(), adaptor.getLhsScale()},
-        {op.getRhsScale(), adaptor.getRhsScale()},
-        {op.getOutScale(), adaptor.getOutScale()},
-        {op.getBias(), adaptor.getBias()}})
-    if (!converted.empty() &&
-        failed(addOperand(original, converted, /*isMatrix=*/false)))
-      return rewriter.notifyMatchFailure(op, "operand not in device memory");
 
   // The result, [B, M, N], written by the kernel: into a fresh host buffer
   // (host copies) or the destination's device buffer.
