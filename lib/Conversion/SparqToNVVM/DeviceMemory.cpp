@@ -59,7 +59,10 @@ OperandMemory sparq::nvvm::classifyBuffer(Value memref) {
     if (!view || view.getViewSource() == root)
       break;
     root = view.getViewSource();
-    if (isGlobalSpace(cast<BaseMemRefType>(root.getType()).getMemorySpace())) {
+    auto rootType = dyn_cast<BaseMemRefType>(root.getType());
+    if (!rootType)
+      return result;
+    if (isGlobalSpace(rootType.getMemorySpace())) {
       result.kind = Kind::Device;
       return result;
     }
