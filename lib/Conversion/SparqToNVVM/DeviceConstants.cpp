@@ -103,7 +103,6 @@ Value sparq::nvvm::emitDeviceConstant(OpBuilder &builder, Location loc,
   MLIRContext *ctx = builder.getContext();
   auto type = cast<MemRefType>(host.getType());
   Type ptr = LLVM::LLVMPointerType::get(ctx);
-  Type i64 = builder.getI64Type();
   Type tokenType = gpu::AsyncTokenType::get(ctx);
   SmallVector<Value> dynamicSizes, sizes;
   for (int64_t d = 0; d < type.getRank(); ++d) {
@@ -133,18 +132,30 @@ Value sparq::nvvm::emitDeviceConstant(OpBuilder &builder, Location loc,
                                   alloc.getMemref(), host)
                 .getAsyncToken();
     gpu::WaitOp::create(builder, loc, Type(), ValueRange{token});
-    Value address = arith::IndexCastUIOp::create(
-        builder, loc, i64,
-        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc,
-                                                       alloc.getMemref()));
     LLVM::StoreOp::create(builder, loc,
-                          LLVM::IntToPtrOp::create(builder, loc, ptr, address),
-                          slot);
+                          pointerOf(builder, loc, alloc.getMemref()), slot);
   }
 
-  // A memref descriptor over the slot's pointer: contiguous, row-major, the
-  // host constant's sizes (the struct the LLVM lowering gives `type`).
-  Value device = LLVM::LoadOp::create(builder, loc, ptr, slot);
+  // A memref descriptor over the slot's pointer, the host constant's sizes.
+  return memrefFromPointer(builder, loc,
+                           LLVM::LoadOp::create(builder, loc, ptr, slot), type,
+                           sizes);
+}
+
+Value sparq::nvvm::pointerOf(OpBuilder &builder, Location loc, Value buffer) {
+  Value address = arith::IndexCastUIOp::create(
+      builder, loc, builder.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer));
+  return LLVM::IntToPtrOp::create(
+      builder, loc, LLVM::LLVMPointerType::get(builder.getContext()), address);
+}
+
+Value sparq::nvvm::memrefFromPointer(OpBuilder &builder, Location loc,
+                                     Value device, MemRefType type,
+                                     ValueRange sizes) {
+  MLIRContext *ctx = builder.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i64 = builder.getI64Type();
   int64_t rank = type.getRank();
   SmallVector<Type> fields = {ptr, ptr, i64};
   if (rank > 0)
@@ -165,7 +176,8 @@ Value sparq::nvvm::emitDeviceConstant(OpBuilder &builder, Location loc,
                                        ArrayRef<int64_t>{3, d});
     desc = LLVM::InsertValueOp::create(builder, loc, desc, stride,
                                        ArrayRef<int64_t>{4, d});
-    stride = arith::MulIOp::create(builder, loc, stride, size);
+    if (d > 0)
+      stride = arith::MulIOp::create(builder, loc, stride, size);
   }
   return UnrealizedConversionCastOp::create(builder, loc, type, desc)
       .getResult(0);

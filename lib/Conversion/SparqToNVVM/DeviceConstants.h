@@ -30,6 +30,17 @@ mlir::LLVM::GlobalOp getOrCreateConstantSlot(mlir::OpBuilder &builder,
 mlir::Value emitDeviceConstant(mlir::OpBuilder &builder, mlir::Location loc,
                                mlir::Value slot, mlir::Value host);
 
+/// A contiguous row-major memref of `type` (fully dynamic) with `sizes`
+/// over the device pointer `pointer` (!llvm.ptr): the memref descriptor the
+/// LLVM lowering gives `type`, cast to it.
+mlir::Value memrefFromPointer(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::Value pointer, mlir::MemRefType type,
+                              mlir::ValueRange sizes);
+
+/// The aligned pointer of `buffer` as an !llvm.ptr.
+mlir::Value pointerOf(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value buffer);
+
 } // namespace sparq::nvvm
 
 #endif // SPARQ_LIB_CONVERSION_SPARQTONVVM_DEVICECONSTANTS_H

@@ -105,6 +105,12 @@ Value LaunchBuilder::alloc(MemRefType type, ValueRange sizes) {
   return op.getMemref();
 }
 
+Value LaunchBuilder::allocKept(MemRefType type, ValueRange sizes) {
+  Value buffer = alloc(type, sizes);
+  temporaries.pop_back();
+  return buffer;
+}
+
 Value LaunchBuilder::allocLike(Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   SmallVector<Value> sizes;

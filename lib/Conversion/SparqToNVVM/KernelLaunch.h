@@ -24,6 +24,10 @@ public:
   mlir::Value alloc(mlir::MemRefType type, mlir::ValueRange sizes);
   /// A device buffer of `buffer`'s type and sizes, freed by finish().
   mlir::Value allocLike(mlir::Value buffer);
+  /// A device buffer that outlives the sequence (the caller frees it).
+  mlir::Value allocKept(mlir::MemRefType type, mlir::ValueRange sizes);
+  /// Frees `buffer` with the temporaries in finish().
+  void adopt(mlir::Value buffer) { temporaries.push_back(buffer); }
   void copy(mlir::Value to, mlir::Value from);
   void launch(mlir::gpu::GPUFuncOp kernel, mlir::gpu::KernelDim3 grid,
               mlir::gpu::KernelDim3 block, mlir::Value sharedBytes,

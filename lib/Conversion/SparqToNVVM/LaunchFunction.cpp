@@ -23,16 +23,20 @@ using namespace sparq::nvvm;
 func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(
     OpBuilder &builder, ModuleOp module, gpu::GPUModuleOp kernels,
     gpu::GPUFuncOp kernel, const KernelSpec &spec, FunctionType hostType,
-    ArrayRef<bool> constantInputs) {
+    ArrayRef<LaunchInput> inputKinds, bool keepResult) {
   // Reuse this variant's launch function; a user symbol of the same name
-  // gets a numbered one instead. Which inputs are constants is part of the
-  // variant (`_c` and one digit per input).
+  // gets a numbered one instead. Where the inputs come from and whether the
+  // result stays on the device are part of the variant (`_c` and one digit
+  // per input, `_d`).
   std::string base = ("sparq_launch_" + kernel.getName()).str();
-  if (llvm::is_contained(constantInputs, true)) {
+  if (llvm::any_of(inputKinds,
+                   [](LaunchInput kind) { return kind != LaunchInput::Host; })) {
     base += "_c";
-    for (bool constant : constantInputs)
-      base += constant ? '1' : '0';
+    for (LaunchInput kind : inputKinds)
+      base += static_cast<char>(kind);
   }
+  if (keepResult)
+    base += "_d";
   std::string name = base;
   for (unsigned suffix = 1;; ++suffix) {
     Operation *existing = module.lookupSymbol(name);
@@ -54,39 +58,64 @@ func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(
   Block *entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
 
-  // Arguments: inputs, out, M, N, K, the constants' slots.
-  unsigned slotCount = llvm::count(constantInputs, true);
+  // Arguments: inputs, out (or the batch size), M, N, K, the slots.
+  size_t count = inputKinds.size();
   auto argsOf = entry->getArguments();
-  ValueRange slots = argsOf.take_back(slotCount);
-  ValueRange buffers = argsOf.drop_back(slotCount + 3);
-  Value m = argsOf[buffers.size()], n = argsOf[buffers.size() + 1],
-        k = argsOf[buffers.size() + 2];
-  Value out = buffers.back();
+  ValueRange inputs = argsOf.take_front(count);
+  Value out = argsOf[count];
+  Value m = argsOf[count + 1], n = argsOf[count + 2], k = argsOf[count + 3];
+  ValueRange slots = argsOf.drop_front(count + 4);
   LaunchBuilder launch(builder, loc);
+  Value batch = keepResult ? out : memref::DimOp::create(builder, loc, out, 0);
   // Constants first: their first-use upload waits on its own stream.
-  ValueRange inputs = buffers.drop_back();
-  SmallVector<Value> device(inputs.size());
-  auto isConstant = [&](size_t i) {
-    return i < constantInputs.size() && constantInputs[i];
-  };
+  SmallVector<Value> device(count);
   unsigned slot = 0;
   for (auto [i, host] : llvm::enumerate(inputs))
-    if (isConstant(i))
+    if (inputKinds[i] == LaunchInput::Constant)
       device[i] = emitDeviceConstant(builder, loc, slots[slot++], host);
   launch.start();
-  for (auto [i, host] : llvm::enumerate(inputs)) {
-    if (isConstant(i))
-      continue;
-    device[i] = launch.allocLike(host);
-    launch.copy(device[i], host);
+  auto dynamic3 = [](Type element) {
+    return MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+        element);
+  };
+  // The element types of sparq.matmul's lhs and rhs.
+  Type lhsElement = spec.transposed ? spec.bElement : spec.aElement;
+  Type rhsElement = spec.transposed ? spec.aElement : spec.bElement;
+  for (auto [i, value] : llvm::enumerate(inputs)) {
+    switch (inputKinds[i]) {
+    case LaunchInput::Constant:
+      break;
+    case LaunchInput::Host:
+      device[i] = launch.allocLike(value);
+      launch.copy(device[i], value);
+      break;
+    case LaunchInput::DeviceLhs:
+      device[i] = memrefFromPointer(builder, loc, value, dynamic3(lhsElement),
+                                    {batch, m, k});
+      launch.adopt(device[i]);
+      break;
+    case LaunchInput::DeviceRhs:
+      device[i] = memrefFromPointer(builder, loc, value, dynamic3(rhsElement),
+                                    {batch, k, n});
+      launch.adopt(device[i]);
+      break;
+    }
   }
-  Value deviceOut = launch.allocLike(out);
+  Value deviceOut = keepResult
+                        ? launch.allocKept(dynamic3(spec.outElement),
+                                           {batch, m, n})
+                        : launch.allocLike(out);
   SmallVector<Value> maps;
   emitKernelLaunch(launch, module, kernels, kernel, spec, device, deviceOut, m,
                    n, k, maps);
-  launch.copy(out, deviceOut);
+  if (!keepResult)
+    launch.copy(out, deviceOut);
   launch.finish();
   destroyTensorMaps(builder, loc, module, maps);
-  func::ReturnOp::create(builder, loc);
+  if (keepResult)
+    func::ReturnOp::create(builder, loc, pointerOf(builder, loc, deviceOut));
+  else
+    func::ReturnOp::create(builder, loc);
   return func;
 }

@@ -80,6 +80,10 @@ struct MatmulToGPU : OpConversionPattern<MatmulOp> {
   /// The constants' device slots, shared by every product of the module.
   std::shared_ptr<ConstantSlots> constantSlots =
       std::make_shared<ConstantSlots>();
+  /// The device results (!llvm.ptr) of the products kept on the device,
+  /// for the product that reads each.
+  std::shared_ptr<llvm::DenseMap<Operation *, Value>> deviceResults =
+      std::make_shared<llvm::DenseMap<Operation *, Value>>();
 };
 
 /// `type` with every size dynamic, as kernels and launch functions take
@@ -176,7 +180,17 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   // buffers the launch function copies, without them device buffers.
   auto module = op->getParentOfType<ModuleOp>();
   SmallVector<Value> inputs, slots;
-  SmallVector<bool> constantInputs;
+  SmallVector<LaunchInput> kinds;
+  // With host copies, a result that only feeds the next GPU product stays on
+  // the device (the pass marks such products, kKeepOnDeviceAttrName).
+  bool keep = options.hostCopies && op->hasAttr(kKeepOnDeviceAttrName);
+  auto deviceResultOf = [&](Value original) -> Value {
+    auto producer = original.getDefiningOp<MatmulOp>();
+    if (!options.hostCopies || !producer ||
+        !producer->hasAttr(kKeepOnDeviceAttrName))
+      return Value();
+    return deviceResults->lookup(producer);
+  };
   // Without host copies: every operand that is no constant and the
   // destination are device buffers (checked by the pass, see
   // checkDeviceMemoryOperands; nothing is created before this).
@@ -201,14 +215,27 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   }
   for (auto [i, operand] : llvm::enumerate(operands)) {
     auto [original, converted] = operand;
+    if (i < 2 && original)
+      if (auto producer = original.getDefiningOp<MatmulOp>())
+        if (options.hostCopies && producer->hasAttr(kKeepOnDeviceAttrName) &&
+            !deviceResultOf(original))
+          return rewriter.notifyMatchFailure(op, "producer not lowered yet");
+  }
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    auto [original, converted] = operand;
     if (!original)
       continue;
     bool isMatrix = i < 2;
+    if (Value pointer = isMatrix ? deviceResultOf(original) : Value()) {
+      kinds.push_back(i == 0 ? LaunchInput::DeviceLhs : LaunchInput::DeviceRhs);
+      inputs.push_back(pointer);
+      continue;
+    }
     Attribute value;
     bool constant = matchPattern(original, m_Constant(&value));
     for (auto [part, v] : llvm::enumerate(converted)) {
       Value tensor = isMatrix ? rank3(rewriter, loc, v) : v;
-      constantInputs.push_back(constant);
+      kinds.push_back(constant ? LaunchInput::Constant : LaunchInput::Host);
       if (constant) {
         LLVM::GlobalOp slot = getOrCreateConstantSlot(
             rewriter, module, *constantSlots, value, part);
@@ -240,7 +267,9 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
     if (outTensorType.isDynamicDim(d))
       outSizes.push_back(dims[d]);
   Value hostOut, out;
-  if (options.hostCopies) {
+  if (keep) {
+    out = batch;
+  } else if (options.hostCopies) {
     hostOut = memref::AllocOp::create(
         rewriter, loc, MemRefType::get(outShape, spec.outElement), outSizes);
     out = castToDynamic(rewriter, loc, hostOut);
@@ -251,7 +280,11 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   args.append({out, m, n, k});
   args.append(slots);
 
-  auto hostType = rewriter.getFunctionType(ValueRange(args).getTypes(), {});
+  Type ptrType = LLVM::LLVMPointerType::get(rewriter.getContext());
+  auto hostType = rewriter.getFunctionType(ValueRange(args).getTypes(),
+                                           keep ? TypeRange(ptrType)
+                                                : TypeRange());
+  Value kept;
   // One launch of `variant`: a call of its launch function (host copies) or
   // the launch sequence itself, inline.
   auto emit = [&](const KernelSpec &variant) {
@@ -259,11 +292,13 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
         variant.warpgroup ? getOrBuildWgmmaKernel(rewriter, kernels, variant)
                           : getOrBuildKernel(rewriter, kernels, variant);
     if (options.hostCopies) {
-      func::CallOp::create(rewriter, loc,
-                           getOrBuildLaunchFunction(rewriter, module, kernels,
-                                                    kernel, variant, hostType,
-                                                    constantInputs),
-                           args);
+      auto call = func::CallOp::create(
+          rewriter, loc,
+          getOrBuildLaunchFunction(rewriter, module, kernels, kernel, variant,
+                                   hostType, kinds, keep),
+          args);
+      if (keep)
+        kept = call.getResult(0);
       return;
     }
     LaunchBuilder launch(rewriter, loc);
@@ -314,6 +349,21 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
     }
   }
 
+  if (keep) {
+    // The reader takes the device buffer; the tensor only carries sizes.
+    if (!kept)
+      return rewriter.notifyMatchFailure(op, "no device result");
+    (*deviceResults)[op] = kept;
+    SmallVector<Value> sizes;
+    SmallVector<Value> resultDims =
+        rank == 3 ? SmallVector<Value>{batch, m, n} : SmallVector<Value>{m, n};
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        sizes.push_back(resultDims[d]);
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+        op, resultType.getShape(), resultType.getElementType(), sizes);
+    return success();
+  }
   if (!options.hostCopies) {
     // The kernel wrote the destination: the store is done.
     rewriter.eraseOp(store);

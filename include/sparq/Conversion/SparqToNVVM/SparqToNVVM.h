@@ -15,6 +15,11 @@ namespace sparq {
 /// --sparq-buffer-deallocation).
 constexpr llvm::StringLiteral kGpuLaunchAttrName = "sparq.gpu_launch";
 
+/// Marks a sparq.matmul whose result only feeds the next GPU product in its
+/// block: with host copies, its result stays on the device for that product
+/// (set by convert-sparq-to-nvvm before it rewrites).
+constexpr llvm::StringLiteral kKeepOnDeviceAttrName = "sparq.keep_on_device";
+
 /// The instruction family `op` lowers to on the GPU, or failure with the
 /// reason in `whyNot` (an operand combination without Tensor Core support,
 /// a non-2:4 pattern, an FP8 result without saturation).
