@@ -195,6 +195,8 @@ struct ConvertSparqToNVVMPass
     // computes it returns the device buffer, the one that reads it frees it
     // (same block, one use: exactly one read per write). Not where a
     // dynamic K chooses the kernel at run time.
+    // (The marks are the pass's own: any found in the input are dropped.)
+    module.walk([&](MatmulOp op) { op->removeAttr(kKeepOnDeviceAttrName); });
     if (hostCopies && kernelModule)
       module.walk([&](MatmulOp op) {
         if (!op->hasOneUse())

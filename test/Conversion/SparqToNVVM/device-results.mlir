@@ -22,6 +22,12 @@
 // CHECK-NOT: -> !llvm.ptr
 // CHECK: return
 
+// A mark in the input is not trusted: this result is returned.
+// CHECK-LABEL: func.func @marked(
+// CHECK-NOT: -> !llvm.ptr
+// CHECK: memref.alloc
+// CHECK: return
+
 // The producer: no copy of the result back, the result not freed.
 // CHECK: func.func private @[[$FIRST]]({{.*}}) -> !llvm.ptr
 // CHECK: %[[OUT:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] (%arg3, %arg4, %arg5)
@@ -62,4 +68,10 @@ func.func @other_block(%x: tensor<16x64xf8E4M3FN>, %w: tensor<64x64xf8E4M3FN>, %
     scf.yield %z : tensor<16x64xf32>
   }
   return %y : tensor<16x64xf32>
+}
+
+// A mark in the input is not trusted: this result is returned.
+func.func @marked(%x: tensor<16x64xf8E4M3FN>, %w: tensor<64x64xf8E4M3FN>) -> tensor<16x64xf8E4M3FN> {
+  %h = sparq.matmul %x, %w {sparq.keep_on_device} : tensor<16x64xf8E4M3FN>, tensor<64x64xf8E4M3FN> -> tensor<16x64xf8E4M3FN>
+  return %h : tensor<16x64xf8E4M3FN>
 }
