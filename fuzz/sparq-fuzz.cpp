@@ -72,6 +72,8 @@ const Pipeline kPipelines[] = {
     // the warp-level kernels that kernels=auto now replaces on sm_90a.
     {"sparq-gpu-pipeline{chip=sm_90a kernels=wgmma format=isa}", false},
     {"convert-sparq-to-nvvm{chip=sm_90a kernels=mma}", true},
+    // Products on device buffers (to_tensor / materialize_in_destination).
+    {"convert-sparq-to-nvvm{chip=sm_89 host-copies=false}", true},
 };
 constexpr unsigned kNumPipelines = std::size(kPipelines);
 

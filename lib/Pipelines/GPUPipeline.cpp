@@ -20,10 +20,13 @@ void sparq::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &o) {
   nvvm.chip = o.chip;
   nvvm.ptx = o.ptx;
   nvvm.kernels = o.kernels;
+  nvvm.hostCopies = o.hostCopies;
   pm.addPass(createConvertSparqToNVVM(nvvm));
   pm.addPass(createCanonicalizerPass());
 
-  addBufferizeAndLowerToCF(pm);
+  // Without host copies the program owns its (device) buffers and holds gpu
+  // ops that buffer deallocation cannot analyse.
+  addBufferizeAndLowerToCF(pm, /*deallocate=*/o.hostCopies);
 
   // The kernels to NVVM, then both sides to LLVM and the kernels to PTX.
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());

@@ -12,7 +12,7 @@
 
 using namespace mlir;
 
-void sparq::addBufferizeAndLowerToCF(OpPassManager &pm) {
+void sparq::addBufferizeAndLowerToCF(OpPassManager &pm, bool deallocate) {
   // Runtime calls and kernels take raw pointers into contiguous row-major
   // buffers, so function boundaries get identity layouts.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -32,10 +32,12 @@ void sparq::addBufferizeAndLowerToCF(OpPassManager &pm) {
   pm.addPass(memref::createExpandReallocPass(
       memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createSparqBufferDeallocation());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
-  pm.addPass(bufferization::createLowerDeallocationsPass());
+  if (deallocate) {
+    pm.addPass(createSparqBufferDeallocation());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+    pm.addPass(bufferization::createLowerDeallocationsPass());
+  }
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   // The clones that ownership across loops and calls needs.

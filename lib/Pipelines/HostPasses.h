@@ -9,8 +9,10 @@ namespace sparq {
 /// One-shot bufferization of a program whose sparq ops are already runtime
 /// calls or kernel launches, then linalg to loops and loops to the cf
 /// dialect: what both pipelines run before converting to LLVM. Every host
-/// buffer is freed once its owner is done with it.
-void addBufferizeAndLowerToCF(mlir::OpPassManager &pm);
+/// buffer is freed once its owner is done with it -- unless `deallocate` is
+/// false (programs that manage their buffers themselves, with gpu ops that
+/// the deallocation analysis refuses).
+void addBufferizeAndLowerToCF(mlir::OpPassManager &pm, bool deallocate = true);
 
 } // namespace sparq
 

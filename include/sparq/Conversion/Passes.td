@@ -84,7 +84,13 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
     variant's launch function (`sparq.gpu_launch`), which copies the
     operands to the device, launches, and copies the result back into the
     caller's buffer; run `--sparq-buffer-deallocation` after bufferization
-    to free host buffers. Other sparq ops go to the CPU runtime as with
+    to free host buffers. With `host-copies=false` the operands are views
+    of device buffers (`bufferization.to_tensor`), the result is stored into
+    one (`bufferization.materialize_in_destination`) and each product
+    becomes its launch sequence inline, with no allocation or copy; other
+    operands are located errors. Either way a constant operand is uploaded
+    once per program (a module slot, freed by a module destructor); see
+    docs/GPU.md. Other sparq ops go to the CPU runtime as with
     `--convert-sparq-to-llvm`.
 
     The pass checks every product against `chip` first and picks the
@@ -117,6 +123,13 @@ def ConvertSparqToNVVM : Pass<"convert-sparq-to-nvvm", "mlir::ModuleOp"> {
            "auto (warpgroup kernels on sm_90a, warp-level elsewhere), mma "
            "(warp-level mma.sync / mma.sp everywhere) or wgmma (TMA + "
            "wgmma kernels; sm_90a only)">,
+    Option<"hostCopies", "host-copies", "bool", "true",
+           "true: products on host buffers, through launch functions that "
+           "copy operands in and the result out; false: operands and result "
+           "are device buffers the caller owns (bufferization.to_tensor of "
+           "them, materialize_in_destination into one) and each product is "
+           "its kernel launch, inline, with no allocation or copy. Constant "
+           "operands are uploaded once per program either way">,
   ];
 }
 

@@ -25,6 +25,12 @@ struct GPUPipelineOptions
       *this, "kernels",
       llvm::cl::desc("auto, mma or wgmma (see --convert-sparq-to-nvvm)"),
       llvm::cl::init("auto")};
+  Option<bool> hostCopies{
+      *this, "host-copies",
+      llvm::cl::desc("false: products on device buffers the program owns "
+                     "(see --convert-sparq-to-nvvm); no host buffer "
+                     "deallocation then"),
+      llvm::cl::init(true)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("isa (PTX text) or bin (cubin, needs ptxas)"),

@@ -1,178 +1,43 @@
 //===- LaunchFunction.cpp - host functions that run sparq's kernels -------===//
 //
 // One private host function per kernel variant (`sparq.gpu_launch`): it
-// copies the host buffers to the device, launches, copies the result back
-// and frees, on one stream, synchronously at the end. Warpgroup kernels
-// (sm_90a) also get K-major copies of operands stored otherwise (a small
-// transpose kernel) and TMA tensor maps from libsparq_cuda_runtime.
+// copies the host buffers to the device, launches (KernelLaunch.cpp), copies
+// the result back and frees, on one stream, synchronously at the end.
+// Constant inputs come from their once-per-program device copies
+// (DeviceConstants.cpp) instead.
 //
 //===----------------------------------------------------------------------===//
 #include "LaunchFunction.h"
 
-#include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
-#include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
-#include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
+#include "DeviceConstants.h"
+#include "KernelLaunch.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace sparq;
 using namespace sparq::nvvm;
 
-namespace {
-constexpr llvm::StringLiteral kCreateTensorMap = "sparqTensorMapCreate";
-constexpr llvm::StringLiteral kDestroyTensorMap = "sparqTensorMapDestroy";
-/// The transpose kernel's block: 32 columns x 8 rows.
-constexpr int64_t kTransposeCols = 32, kTransposeRows = 8;
-
-/// The kernel that writes out[b][c][r] = in[b][r][c] for `element`, built
-/// once per element type: the K-major copy a warpgroup kernel needs of an
-/// operand whose K is its rows. Reads are coalesced, writes strided.
-gpu::GPUFuncOp getOrBuildTranspose(OpBuilder &builder, gpu::GPUModuleOp module,
-                                   Type element) {
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  os << "sparq_transpose_" << element;
-  if (auto existing = module.lookupSymbol<gpu::GPUFuncOp>(name))
-    return existing;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(module.getBody());
-  Location loc = module.getLoc();
-  auto type = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
-      element);
-  auto func = gpu::GPUFuncOp::create(builder, loc, name,
-                                     builder.getFunctionType({type, type}, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                builder.getUnitAttr());
-  Block &entry = func.getBody().front();
-  builder.setInsertionPointToStart(&entry);
-  Value in = entry.getArgument(0), out = entry.getArgument(1);
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(builder, loc, v);
-  };
-  auto coordinate = [&](gpu::Dimension d, int64_t tile) {
-    Value block = gpu::BlockIdOp::create(builder, loc, d);
-    Value thread = gpu::ThreadIdOp::create(builder, loc, d);
-    return arith::AddIOp::create(
-        builder, loc, arith::MulIOp::create(builder, loc, block, index(tile)),
-        thread);
-  };
-  Value c = coordinate(gpu::Dimension::x, kTransposeCols);
-  Value r = coordinate(gpu::Dimension::y, kTransposeRows);
-  Value b = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::z);
-  auto less = [&](Value x, int64_t dim) {
-    return arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, x,
-                                 memref::DimOp::create(builder, loc, in, dim));
-  };
-  Value ok = arith::AndIOp::create(builder, loc, less(r, 1), less(c, 2));
-  auto ifOp = scf::IfOp::create(builder, loc, ok, /*withElse=*/false);
-  builder.setInsertionPointToStart(ifOp.thenBlock());
-  Value v = memref::LoadOp::create(builder, loc, in, ValueRange{b, r, c});
-  memref::StoreOp::create(builder, loc, v, out, ValueRange{b, c, r});
-  builder.setInsertionPointAfter(ifOp);
-  gpu::ReturnOp::create(builder, loc);
-  return func;
-}
-
-/// Declares `name` in `module` (once) as a private function of `type`.
-func::FuncOp declare(OpBuilder &builder, ModuleOp module, StringRef name,
-                     FunctionType type) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(name))
-    return f;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(module.getBody());
-  auto f = func::FuncOp::create(builder, module.getLoc(), name, type);
-  f.setPrivate();
-  return f;
-}
-
-/// Builds the body of a launch function; `emitLaunch` gets the device
-/// buffers (inputs in argument order, then the output) and returns the
-/// token after its kernels, registering any temporary device buffer.
-class LaunchBuilder {
-public:
-  LaunchBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value ceilDiv(Value v, int64_t d) {
-    return arith::CeilDivUIOp::create(b, loc, v, index(d));
-  }
-  /// A device buffer of `type` with `sizes`, freed at the end.
-  Value alloc(MemRefType type, ValueRange sizes) {
-    auto op = gpu::AllocOp::create(b, loc, type, tokenType(), ValueRange{token},
-                                   sizes, ValueRange{}, /*hostShared=*/false);
-    token = op.getAsyncToken();
-    temporaries.push_back(op.getMemref());
-    return op.getMemref();
-  }
-  Value allocLike(Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      sizes.push_back(memref::DimOp::create(b, loc, buffer, d));
-    return alloc(type, sizes);
-  }
-  void copy(Value to, Value from) {
-    token = gpu::MemcpyOp::create(b, loc, tokenType(), ValueRange{token}, to,
-                                  from)
-                .getAsyncToken();
-  }
-  void launch(gpu::GPUFuncOp kernel, gpu::KernelDim3 grid,
-              gpu::KernelDim3 block, Value sharedBytes, ValueRange operands) {
-    token = gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, sharedBytes,
-                                      operands, tokenType(), ValueRange{token})
-                .getAsyncToken();
-  }
-  /// A K-major copy ([b][c][r]) of the device buffer `in` ([b][r][c]).
-  Value transposed(gpu::GPUModuleOp kernels, Value in) {
-    auto type = cast<MemRefType>(in.getType());
-    Value d0 = memref::DimOp::create(b, loc, in, 0);
-    Value d1 = memref::DimOp::create(b, loc, in, 1);
-    Value d2 = memref::DimOp::create(b, loc, in, 2);
-    Value out = alloc(type, {d0, d2, d1});
-    launch(getOrBuildTranspose(b, kernels, type.getElementType()),
-           {ceilDiv(d2, kTransposeCols), ceilDiv(d1, kTransposeRows), d0},
-           {index(kTransposeCols), index(kTransposeRows), index(1)}, Value(),
-           {in, out});
-    return out;
-  }
-  void start() {
-    token = gpu::WaitOp::create(b, loc, tokenType(), ValueRange{})
-                .getAsyncToken();
-  }
-  /// Frees the temporaries and waits for the stream.
-  void finish() {
-    for (Value buffer : temporaries)
-      token = gpu::DeallocOp::create(b, loc, tokenType(), ValueRange{token},
-                                     buffer)
-                  .getAsyncToken();
-    gpu::WaitOp::create(b, loc, Type(), ValueRange{token});
-  }
-
-private:
-  Type tokenType() { return gpu::AsyncTokenType::get(b.getContext()); }
-
-  OpBuilder &b;
-  Location loc;
-  Value token;
-  SmallVector<Value> temporaries;
-};
-} // namespace
-
-func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(OpBuilder &builder,
-                                                   ModuleOp module,
-                                                   gpu::GPUModuleOp kernels,
-                                                   gpu::GPUFuncOp kernel,
-                                                   const KernelSpec &spec,
-                                                   FunctionType hostType) {
+func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(
+    OpBuilder &builder, ModuleOp module, gpu::GPUModuleOp kernels,
+    gpu::GPUFuncOp kernel, const KernelSpec &spec, FunctionType hostType,
+    ArrayRef<LaunchInput> inputKinds, bool keepResult) {
   // Reuse this variant's launch function; a user symbol of the same name
-  // gets a numbered one instead.
-  std::string base = ("sparq_launch_" + kernel.getName()).str(), name = base;
+  // gets a numbered one instead. Where the inputs come from and whether the
+  // result stays on the device are part of the variant (`_c` and one digit
+  // per input, `_d`).
+  std::string base = ("sparq_launch_" + kernel.getName()).str();
+  if (llvm::any_of(inputKinds,
+                   [](LaunchInput kind) { return kind != LaunchInput::Host; })) {
+    base += "_c";
+    for (LaunchInput kind : inputKinds)
+      base += static_cast<char>(kind);
+  }
+  if (keepResult)
+    base += "_d";
+  std::string name = base;
   for (unsigned suffix = 1;; ++suffix) {
     Operation *existing = module.lookupSymbol(name);
     if (!existing)
@@ -186,17 +51,6 @@ func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(OpBuilder &builder,
   MLIRContext *ctx = builder.getContext();
   OpBuilder::InsertionGuard guard(builder);
   Location loc = kernel.getLoc();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  Type i64 = builder.getI64Type();
-  func::FuncOp createMap, destroyMap;
-  if (spec.warpgroup) {
-    SmallVector<Type> createArgs(11, i64);
-    createArgs.front() = createArgs.back() = ptr;
-    createMap = declare(builder, module, kCreateTensorMap,
-                        builder.getFunctionType(createArgs, {ptr}));
-    destroyMap = declare(builder, module, kDestroyTensorMap,
-                         builder.getFunctionType({ptr, ptr}, {}));
-  }
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, loc, name, hostType);
   func.setPrivate();
@@ -204,107 +58,64 @@ func::FuncOp sparq::nvvm::getOrBuildLaunchFunction(OpBuilder &builder,
   Block *entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
 
+  // Arguments: inputs, out (or the batch size), M, N, K, the slots.
+  size_t count = inputKinds.size();
   auto argsOf = entry->getArguments();
-  ValueRange buffers = argsOf.drop_back(3);
-  Value m = argsOf[argsOf.size() - 3], n = argsOf[argsOf.size() - 2],
-        k = argsOf.back();
-  Value out = buffers.back();
+  ValueRange inputs = argsOf.take_front(count);
+  Value out = argsOf[count];
+  Value m = argsOf[count + 1], n = argsOf[count + 2], k = argsOf[count + 3];
+  ValueRange slots = argsOf.drop_front(count + 4);
   LaunchBuilder launch(builder, loc);
+  Value batch = keepResult ? out : memref::DimOp::create(builder, loc, out, 0);
+  // Constants first: their first-use upload waits on its own stream.
+  SmallVector<Value> device(count);
+  unsigned slot = 0;
+  for (auto [i, host] : llvm::enumerate(inputs))
+    if (inputKinds[i] == LaunchInput::Constant)
+      device[i] = emitDeviceConstant(builder, loc, slots[slot++], host);
   launch.start();
-  SmallVector<Value> device;
-  for (Value host : buffers.drop_back()) {
-    device.push_back(launch.allocLike(host));
-    launch.copy(device.back(), host);
+  auto dynamic3 = [](Type element) {
+    return MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+        element);
+  };
+  // The element types of sparq.matmul's lhs and rhs.
+  Type lhsElement = spec.transposed ? spec.bElement : spec.aElement;
+  Type rhsElement = spec.transposed ? spec.aElement : spec.bElement;
+  for (auto [i, value] : llvm::enumerate(inputs)) {
+    switch (inputKinds[i]) {
+    case LaunchInput::Constant:
+      break;
+    case LaunchInput::Host:
+      device[i] = launch.allocLike(value);
+      launch.copy(device[i], value);
+      break;
+    case LaunchInput::DeviceLhs:
+      device[i] = memrefFromPointer(builder, loc, value, dynamic3(lhsElement),
+                                    {batch, m, k});
+      launch.adopt(device[i]);
+      break;
+    case LaunchInput::DeviceRhs:
+      device[i] = memrefFromPointer(builder, loc, value, dynamic3(rhsElement),
+                                    {batch, k, n});
+      launch.adopt(device[i]);
+      break;
+    }
   }
-  Value deviceOut = launch.allocLike(out);
-  Value batch = memref::DimOp::create(builder, loc, out, 0);
-  // Grid: column tiles of the instruction's D, row tiles, batch.
-  Value rows = spec.transposed ? n : m, cols = spec.transposed ? m : n;
-
+  Value deviceOut = keepResult
+                        ? launch.allocKept(dynamic3(spec.outElement),
+                                           {batch, m, n})
+                        : launch.allocLike(out);
   SmallVector<Value> maps;
-  if (!spec.warpgroup) {
-    SmallVector<Value> operands(device);
-    operands.append({deviceOut, m, n, k});
-    launch.launch(kernel,
-                  {launch.ceilDiv(cols, kBlockCols),
-                   launch.ceilDiv(rows, kBlockRows), batch},
-                  {launch.index(32 * kWarpsPerBlock), launch.index(1),
-                   launch.index(1)},
-                  Value(), operands);
-  } else {
-    // The instruction's A and B K-major: lhs [B, M, K] already is; the rhs
-    // [B, K, N] (and a sparse rhs's metadata [B, words, N]) is transposed.
-    bool sparse = isSparse(spec.family);
-    unsigned next = 0;
-    Value lhs = device[next++];
-    Value lhsMeta = sparse && !spec.transposed ? device[next++] : Value();
-    Value rhs = device[next++];
-    Value rhsMeta = sparse && spec.transposed ? device[next++] : Value();
-    ValueRange rest = ArrayRef<Value>(device).drop_front(next);
-    Value a = spec.transposed ? launch.transposed(kernels, rhs) : lhs;
-    Value b = spec.transposed ? lhs : launch.transposed(kernels, rhs);
-    Value meta = !sparse ? Value()
-                 : spec.transposed ? launch.transposed(kernels, rhsMeta)
-                                   : lhsMeta;
-    auto launchInfo = kernel->getAttrOfType<DictionaryAttr>(kLaunchAttrName);
-    auto boxes = launchInfo.getAs<ArrayAttr>("tensor_maps");
-    auto constant = [&](int64_t v) {
-      return arith::ConstantIntOp::create(builder, loc, v, 64).getResult();
-    };
-    auto dimI64 = [&](Value buffer, int64_t d) {
-      return arith::IndexCastUIOp::create(
-                 builder, loc, i64,
-                 memref::DimOp::create(builder, loc, buffer, d))
-          .getResult();
-    };
-    Value null = LLVM::ZeroOp::create(builder, loc, ptr);
-    // A 3-D tiled tensor map over [batch][lines][inner] of `buffer`.
-    auto tensorMap = [&](Value buffer, DictionaryAttr box) {
-      int64_t bytes = box.getAs<IntegerAttr>("element_bytes").getInt();
-      auto sizes = box.getAs<ArrayAttr>("box");
-      Value address = arith::IndexCastUIOp::create(
-          builder, loc, i64,
-          memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer));
-      Value inner = dimI64(buffer, 2), lines = dimI64(buffer, 1);
-      Value rowBytes = arith::MulIOp::create(builder, loc, inner, constant(bytes));
-      Value batchBytes = arith::MulIOp::create(builder, loc, rowBytes, lines);
-      SmallVector<Value> args = {
-          LLVM::IntToPtrOp::create(builder, loc, ptr, address),
-          constant(bytes),
-          inner,
-          lines,
-          dimI64(buffer, 0),
-          rowBytes,
-          batchBytes,
-          constant(cast<IntegerAttr>(sizes[0]).getInt()),
-          constant(cast<IntegerAttr>(sizes[1]).getInt()),
-          constant(box.getAs<IntegerAttr>("swizzle").getInt()),
-          null};
-      maps.push_back(func::CallOp::create(builder, loc, createMap, args).getResult(0));
-      return maps.back();
-    };
-    SmallVector<Value> operands = {
-        tensorMap(a, cast<DictionaryAttr>(boxes[0])),
-        tensorMap(b, cast<DictionaryAttr>(boxes[1]))};
-    if (meta)
-      operands.push_back(meta);
-    operands.append(rest.begin(), rest.end());
-    operands.append({deviceOut, m, n, k});
-    int64_t threads = launchInfo.getAs<IntegerAttr>("threads").getInt();
-    int64_t shared =
-        launchInfo.getAs<IntegerAttr>("dynamic_shared_memory").getInt();
-    launch.launch(
-        kernel,
-        {launch.ceilDiv(cols, wgmma::kBlockCols),
-         launch.ceilDiv(rows, wgmma::kBlockRows), batch},
-        {launch.index(threads), launch.index(1), launch.index(1)},
-        arith::ConstantIntOp::create(builder, loc, shared, 32), operands);
-  }
-  launch.copy(out, deviceOut);
+  emitKernelLaunch(launch, module, kernels, kernel, spec, device, deviceOut, m,
+                   n, k, maps);
+  if (!keepResult)
+    launch.copy(out, deviceOut);
   launch.finish();
-  for (Value map : maps)
-    func::CallOp::create(builder, loc, destroyMap,
-                         ValueRange{map, LLVM::ZeroOp::create(builder, loc, ptr)});
-  func::ReturnOp::create(builder, loc);
+  destroyTensorMaps(builder, loc, module, maps);
+  if (keepResult)
+    func::ReturnOp::create(builder, loc, pointerOf(builder, loc, deviceOut));
+  else
+    func::ReturnOp::create(builder, loc);
   return func;
 }

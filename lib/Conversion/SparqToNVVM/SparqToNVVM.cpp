@@ -10,6 +10,9 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Conversion/SparqToNVVM/SparqToNVVM.h"
 
+#include "DeviceConstants.h"
+#include "DeviceMemory.h"
+#include "KernelLaunch.h"
 #include "LaunchFunction.h"
 #include "MmaKernel.h"
 
@@ -20,10 +23,12 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace sparq;
@@ -72,6 +77,13 @@ struct MatmulToGPU : OpConversionPattern<MatmulOp> {
 
   gpu::GPUModuleOp kernels;
   GpuKernelOptions options;
+  /// The constants' device slots, shared by every product of the module.
+  std::shared_ptr<ConstantSlots> constantSlots =
+      std::make_shared<ConstantSlots>();
+  /// The device results (!llvm.ptr) of the products kept on the device,
+  /// for the product that reads each.
+  std::shared_ptr<llvm::DenseMap<Operation *, Value>> deviceResults =
+      std::make_shared<llvm::DenseMap<Operation *, Value>>();
 };
 
 /// `type` with every size dynamic, as kernels and launch functions take
@@ -162,17 +174,87 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   if (rhsSparse)
     k = index(op.getRhs().getType().getDimSize(rank - 2));
 
-  SmallVector<Value> args;
-  for (Value v : adaptor.getLhs())
-    args.push_back(hostBuffer(rewriter, loc, rank3(rewriter, loc, v)));
-  for (Value v : adaptor.getRhs())
-    args.push_back(hostBuffer(rewriter, loc, rank3(rewriter, loc, v)));
-  for (ValueRange optional : {adaptor.getLhsScale(), adaptor.getRhsScale(),
-                              adaptor.getOutScale(), adaptor.getBias()})
-    if (!optional.empty())
-      args.push_back(hostBuffer(rewriter, loc, optional[0]));
+  // The operands in the kernel's order: lhs (values, metadata), rhs
+  // (values, metadata), scales, bias. A constant one is uploaded once per
+  // program through a module slot; with host copies the others are host
+  // buffers the launch function copies, without them device buffers.
+  auto module = op->getParentOfType<ModuleOp>();
+  SmallVector<Value> inputs, slots;
+  SmallVector<LaunchInput> kinds;
+  // With host copies, a result that only feeds the next GPU product stays on
+  // the device (the pass marks such products, kKeepOnDeviceAttrName).
+  bool keep = options.hostCopies && op->hasAttr(kKeepOnDeviceAttrName);
+  auto deviceResultOf = [&](Value original) -> Value {
+    auto producer = original.getDefiningOp<MatmulOp>();
+    if (!options.hostCopies || !producer ||
+        !producer->hasAttr(kKeepOnDeviceAttrName))
+      return Value();
+    return deviceResults->lookup(producer);
+  };
+  // Without host copies: every operand that is no constant and the
+  // destination are device buffers (checked by the pass, see
+  // checkDeviceMemoryOperands; nothing is created before this).
+  std::array<std::pair<Value, ValueRange>, 6> operands = {{
+      {op.getLhs(), adaptor.getLhs()},
+      {op.getRhs(), adaptor.getRhs()},
+      {op.getLhsScale(), adaptor.getLhsScale()},
+      {op.getRhsScale(), adaptor.getRhsScale()},
+      {op.getOutScale(), adaptor.getOutScale()},
+      {op.getBias(), adaptor.getBias()},
+  }};
+  bufferization::MaterializeInDestinationOp store;
+  if (!options.hostCopies) {
+    store = getResultDestination(op);
+    if (!store || classifyBuffer(store.getDest()).kind !=
+                      OperandMemory::Kind::Device)
+      return rewriter.notifyMatchFailure(op, "result not stored on the device");
+    for (auto [original, converted] : operands)
+      if (original && !matchPattern(original, m_Constant()) &&
+          classifyOperand(original).kind != OperandMemory::Kind::Device)
+        return rewriter.notifyMatchFailure(op, "operand not on the device");
+  }
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    auto [original, converted] = operand;
+    if (i < 2 && original)
+      if (auto producer = original.getDefiningOp<MatmulOp>())
+        if (options.hostCopies && producer->hasAttr(kKeepOnDeviceAttrName) &&
+            !deviceResultOf(original))
+          return rewriter.notifyMatchFailure(op, "producer not lowered yet");
+  }
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    auto [original, converted] = operand;
+    if (!original)
+      continue;
+    bool isMatrix = i < 2;
+    if (Value pointer = isMatrix ? deviceResultOf(original) : Value()) {
+      kinds.push_back(i == 0 ? LaunchInput::DeviceLhs : LaunchInput::DeviceRhs);
+      inputs.push_back(pointer);
+      continue;
+    }
+    Attribute value;
+    bool constant = matchPattern(original, m_Constant(&value));
+    for (auto [part, v] : llvm::enumerate(converted)) {
+      Value tensor = isMatrix ? rank3(rewriter, loc, v) : v;
+      kinds.push_back(constant ? LaunchInput::Constant : LaunchInput::Host);
+      if (constant) {
+        LLVM::GlobalOp slot = getOrCreateConstantSlot(
+            rewriter, module, *constantSlots, value, part);
+        slots.push_back(LLVM::AddressOfOp::create(rewriter, loc, slot));
+        inputs.push_back(hostBuffer(rewriter, loc, tensor));
+        if (!options.hostCopies)
+          inputs.back() = emitDeviceConstant(rewriter, loc, slots.back(),
+                                             inputs.back());
+      } else if (options.hostCopies) {
+        inputs.push_back(hostBuffer(rewriter, loc, tensor));
+      } else {
+        inputs.push_back(kernelView(
+            rewriter, loc, classifyOperand(original).buffer, isMatrix));
+      }
+    }
+  }
 
-  // The result, [B, M, N], written by the launch function.
+  // The result, [B, M, N], written by the kernel: into a fresh host buffer
+  // (host copies) or the destination's device buffer.
   SmallVector<int64_t> outShape(resultType.getShape());
   if (rank == 2)
     outShape.insert(outShape.begin(), 1);
@@ -184,19 +266,48 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   for (int64_t d = 0; d < 3; ++d)
     if (outTensorType.isDynamicDim(d))
       outSizes.push_back(dims[d]);
-  Value hostOut = memref::AllocOp::create(
-      rewriter, loc, MemRefType::get(outShape, spec.outElement), outSizes);
-  args.push_back(castToDynamic(rewriter, loc, hostOut));
-  args.append({m, n, k});
+  Value hostOut, out;
+  if (keep) {
+    out = batch;
+  } else if (options.hostCopies) {
+    hostOut = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(outShape, spec.outElement), outSizes);
+    out = castToDynamic(rewriter, loc, hostOut);
+  } else {
+    out = kernelView(rewriter, loc, store.getDest(), /*rank3=*/true);
+  }
+  SmallVector<Value> args(inputs);
+  args.append({out, m, n, k});
+  args.append(slots);
 
-  auto module = op->getParentOfType<ModuleOp>();
-  auto hostType = rewriter.getFunctionType(ValueRange(args).getTypes(), {});
-  auto launchOf = [&](const KernelSpec &variant) {
+  Type ptrType = LLVM::LLVMPointerType::get(rewriter.getContext());
+  auto hostType = rewriter.getFunctionType(ValueRange(args).getTypes(),
+                                           keep ? TypeRange(ptrType)
+                                                : TypeRange());
+  Value kept;
+  // One launch of `variant`: a call of its launch function (host copies) or
+  // the launch sequence itself, inline.
+  auto emit = [&](const KernelSpec &variant) {
     gpu::GPUFuncOp kernel =
         variant.warpgroup ? getOrBuildWgmmaKernel(rewriter, kernels, variant)
                           : getOrBuildKernel(rewriter, kernels, variant);
-    return getOrBuildLaunchFunction(rewriter, module, kernels, kernel, variant,
-                                    hostType);
+    if (options.hostCopies) {
+      auto call = func::CallOp::create(
+          rewriter, loc,
+          getOrBuildLaunchFunction(rewriter, module, kernels, kernel, variant,
+                                   hostType, kinds, keep),
+          args);
+      if (keep)
+        kept = call.getResult(0);
+      return;
+    }
+    LaunchBuilder launch(rewriter, loc);
+    launch.start();
+    SmallVector<Value> maps;
+    emitKernelLaunch(launch, module, kernels, kernel, variant, inputs, out, m,
+                     n, k, maps);
+    launch.finish();
+    destroyTensorMaps(rewriter, loc, module, maps);
   };
   // K from the types (a tensor.dim of a static size is not folded yet).
   std::optional<int64_t> staticK = getConstantIntValue(k);
@@ -204,16 +315,15 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
     staticK = typeK;
   int64_t alignment = wgmma::getConfig(spec.family).kAlignment();
   if (!options.warpgroup || (staticK && *staticK % alignment != 0)) {
-    func::CallOp::create(rewriter, loc, launchOf(spec), args);
+    emit(spec);
   } else {
     // TMA needs every row 16-byte aligned: a K that breaks it runs the
     // warp-level kernel instead (decided here when K is static, at run
     // time otherwise).
     KernelSpec wide = spec;
     wide.warpgroup = true;
-    func::FuncOp wgmmaLaunch = launchOf(wide);
     if (staticK) {
-      func::CallOp::create(rewriter, loc, wgmmaLaunch, args);
+      emit(wide);
     } else if (!options.fallback) {
       Value aligned = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::eq,
@@ -224,7 +334,7 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
           "sparq.matmul with kernels=wgmma: K must be a multiple of " +
               std::to_string(alignment) +
               " (TMA needs rows of 16-byte multiples)");
-      func::CallOp::create(rewriter, loc, wgmmaLaunch, args);
+      emit(wide);
     } else {
       Value aligned = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::eq,
@@ -232,13 +342,34 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
           index(0));
       auto ifOp = scf::IfOp::create(rewriter, loc, aligned, /*withElse=*/true);
       rewriter.setInsertionPointToStart(ifOp.thenBlock());
-      func::CallOp::create(rewriter, loc, wgmmaLaunch, args);
+      emit(wide);
       rewriter.setInsertionPointToStart(ifOp.elseBlock());
-      func::CallOp::create(rewriter, loc, launchOf(spec), args);
+      emit(spec);
       rewriter.setInsertionPointAfter(ifOp);
     }
   }
 
+  if (keep) {
+    // The reader takes the device buffer; the tensor only carries sizes.
+    if (!kept)
+      return rewriter.notifyMatchFailure(op, "no device result");
+    (*deviceResults)[op] = kept;
+    SmallVector<Value> sizes;
+    SmallVector<Value> resultDims =
+        rank == 3 ? SmallVector<Value>{batch, m, n} : SmallVector<Value>{m, n};
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        sizes.push_back(resultDims[d]);
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+        op, resultType.getShape(), resultType.getElementType(), sizes);
+    return success();
+  }
+  if (!options.hostCopies) {
+    // The kernel wrote the destination: the store is done.
+    rewriter.eraseOp(store);
+    rewriter.eraseOp(op);
+    return success();
+  }
   Value result = bufferization::ToTensorOp::create(
       rewriter, loc, outTensorType, hostOut, /*restrict=*/true,
       /*writable=*/true);
@@ -250,7 +381,7 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   return success();
 }
 
-void sparq::populateSparqToNVVMConversionPatterns(
+void sparq::populateSparqToNVVMPatterns(
     const SparqStorageTypeConverter &converter, gpu::GPUModuleOp kernels,
     RewritePatternSet &patterns, GpuKernelOptions options) {
   patterns.add<MatmulToGPU>(converter, patterns.getContext(), kernels,

@@ -157,7 +157,8 @@ struct ConvertSparqToNVVMPass
         ok = false;
         return;
       }
-      if (failed(checkGrid(op))) {
+      if (failed(checkGrid(op)) ||
+          (!hostCopies && failed(checkDeviceMemoryOperands(op)))) {
         ok = false;
         return;
       }
@@ -189,14 +190,36 @@ struct ConvertSparqToNVVMPass
                                          builder.getArrayAttr({nvvmTarget}));
     }
 
+    // With host copies, a result whose only use is the lhs or rhs of the
+    // next GPU product in its block stays on the device: the launch that
+    // computes it returns the device buffer, the one that reads it frees it
+    // (same block, one use: exactly one read per write). Not where a
+    // dynamic K chooses the kernel at run time.
+    // (The marks are the pass's own: any found in the input are dropped.)
+    module.walk([&](MatmulOp op) { op->removeAttr(kKeepOnDeviceAttrName); });
+    if (hostCopies && kernelModule)
+      module.walk([&](MatmulOp op) {
+        if (!op->hasOneUse())
+          return;
+        auto user = dyn_cast<MatmulOp>(*op->user_begin());
+        if (!user || user->getBlock() != op->getBlock() ||
+            (user.getLhs() != op.getResult() && user.getRhs() != op.getResult()))
+          return;
+        auto lhsType = op.getLhs().getType();
+        if (warpgroup && lhsType.isDynamicDim(lhsType.getRank() - 1) &&
+            !getNMEncoding(op.getRhs().getType()))
+          return;
+        op->setAttr(kKeepOnDeviceAttrName, UnitAttr::get(ctx));
+      });
+
     SparqStorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     if (kernelModule) {
       GpuKernelOptions options;
       options.warpgroup = warpgroup;
       options.fallback = kernels != "wgmma";
-      populateSparqToNVVMConversionPatterns(converter, kernelModule, patterns,
-                                            options);
+      options.hostCopies = hostCopies;
+      populateSparqToNVVMPatterns(converter, kernelModule, patterns, options);
     }
     populateSparqToLLVMConversionPatterns(converter, patterns);
 

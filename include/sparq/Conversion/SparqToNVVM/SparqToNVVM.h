@@ -15,6 +15,11 @@ namespace sparq {
 /// --sparq-buffer-deallocation).
 constexpr llvm::StringLiteral kGpuLaunchAttrName = "sparq.gpu_launch";
 
+/// Marks a sparq.matmul whose result only feeds the next GPU product in its
+/// block: with host copies, its result stays on the device for that product
+/// (set by convert-sparq-to-nvvm before it rewrites).
+constexpr llvm::StringLiteral kKeepOnDeviceAttrName = "sparq.keep_on_device";
+
 /// The instruction family `op` lowers to on the GPU, or failure with the
 /// reason in `whyNot` (an operand combination without Tensor Core support,
 /// a non-2:4 pattern, an FP8 result without saturation).
@@ -31,16 +36,31 @@ struct GpuKernelOptions {
   /// warp-level kernel (chosen at run time); without, it stops the program
   /// with a message (cf.assert).
   bool fallback = true;
+  /// Products on host buffers: each becomes a call of a launch function
+  /// that copies its operands to the device and the result back. Without:
+  /// operands and the result are device buffers owned by the caller (views
+  /// through bufferization.to_tensor / materialize_in_destination, see
+  /// docs/GPU.md) and each product becomes its launch sequence, inline, with
+  /// no allocation and no copy. Either way constant operands are uploaded
+  /// once per program.
+  bool hostCopies = true;
 };
 
-/// Patterns turning sparq.matmul on tensors into a call of a launch function
-/// (device buffers, copies in and out) of a Tensor Core kernel built in
-/// `kernels`, with
+/// Patterns turning sparq.matmul on tensors into launches of Tensor Core
+/// kernels built in `kernels` (see GpuKernelOptions::hostCopies), with
 /// encoded operands as their two storage tensors (see
-/// SparqStorageTypeConverter).
-void populateSparqToNVVMConversionPatterns(
-    const SparqStorageTypeConverter &converter, mlir::gpu::GPUModuleOp kernels,
-    mlir::RewritePatternSet &patterns, GpuKernelOptions options = {});
+/// SparqStorageTypeConverter). The products must have passed
+/// checkDeviceMemoryOperands when `options.hostCopies` is false (the
+/// convert-sparq-to-nvvm pass checks them); others fail to match.
+void populateSparqToNVVMPatterns(const SparqStorageTypeConverter &converter,
+                                 mlir::gpu::GPUModuleOp kernels,
+                                 mlir::RewritePatternSet &patterns,
+                                 GpuKernelOptions options = {});
+
+/// Emits a located error unless every operand of `op` is a constant or a
+/// view of device memory and its result is stored into device memory: what
+/// host-copies=false lowers.
+mlir::LogicalResult checkDeviceMemoryOperands(MatmulOp op);
 
 } // namespace sparq
 
