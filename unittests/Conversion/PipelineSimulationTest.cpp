@@ -157,15 +157,24 @@ Outcome simulate(const Case &c, unsigned seed, Mistake mistake = Mistake::None) 
         std::vector<std::vector<mma::Fragment>> acc(
             pl::kWarps,
             std::vector<mma::Fragment>(pl::kFragsM * pl::kFragsN, mma::Fragment{}));
+        // The stages the kernel carries through its loop.
+        int64_t readStage = 0, writeStage = t0.stage(config.stages - 1);
         for (int64_t s = 0; s < steps && out.failure.empty(); ++s) {
+          if (readStage != t0.stage(s) ||
+              writeStage != t0.stage(t0.prefetchStep(s)))
+            fail("the carried stages drifted from step % stages");
           int64_t wait = config.waitGroups() + (mistake == Mistake::WaitGroup);
           for (int64_t t = 0; t < pl::kThreads; ++t)
             shared.wait(unsigned(t), unsigned(wait));
           shared.barrier();
-          int64_t next = t0.prefetchStep(s);
-          issue(next, mistake == Mistake::PrefetchStage ? t0.stage(s + 1)
-                                                        : t0.stage(next));
-          int64_t stage = t0.stage(mistake == Mistake::ComputeStage ? s + 1 : s);
+          issue(t0.prefetchStep(s), mistake == Mistake::PrefetchStage
+                                        ? t0.nextStage(readStage)
+                                        : writeStage);
+          int64_t stage = mistake == Mistake::ComputeStage
+                              ? t0.nextStage(readStage)
+                              : readStage;
+          readStage = t0.nextStage(readStage);
+          writeStage = t0.nextStage(writeStage);
 
           for (int64_t w = 0; w < pl::kWarps; ++w) {
             Indexing *lanes = &readers[size_t(32 * w)];

@@ -190,28 +190,35 @@ void PipelineEmitter::emit() {
   for (int64_t s = 0; s < config.stages - 1; ++s)
     issue(indexing, ops.c(s), ops.c(s));
 
-  SmallVector<Value> zeros(4 * pl::kFragsM * pl::kFragsN, f32(0.0));
+  // Loop-carried: the accumulators, then the stages read and written.
+  constexpr int64_t kAcc = 4 * pl::kFragsM * pl::kFragsN;
+  SmallVector<Value> init(kAcc, f32(0.0));
+  init.push_back(ops.c(0));
+  init.push_back(indexing.stage(ops.c(config.stages - 1)));
   auto loop = scf::ForOp::create(b, loc, ops.c(0), indexing.steps(), ops.c(1),
-                                 zeros);
+                                 init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value step = loop.getInductionVar();
+    Value readStage = loop.getRegionIterArgs()[kAcc];
+    Value writeStage = loop.getRegionIterArgs()[kAcc + 1];
     // This thread's copies of `step` done, then everyone's; every warp is
     // also past the math of step - 1, whose stage the next copies refill.
     NVVM::CpAsyncWaitGroupOp::create(b, loc, uint32_t(config.waitGroups()));
     gpu::BarrierOp::create(b, loc);
-    Value next = indexing.prefetchStep(step);
-    issue(indexing, next, indexing.stage(next));
-    SmallVector<Value> acc(loop.getRegionIterArgs());
-    compute(indexing, indexing.stage(step), acc);
-    scf::YieldOp::create(b, loc, acc);
+    issue(indexing, indexing.prefetchStep(step), writeStage);
+    SmallVector<Value> carried(loop.getRegionIterArgs().take_front(kAcc));
+    compute(indexing, readStage, carried);
+    carried.push_back(indexing.nextStage(readStage));
+    carried.push_back(indexing.nextStage(writeStage));
+    scf::YieldOp::create(b, loc, carried);
   }
   // No copy may be in flight when the block exits.
   NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
 
   SmallVector<OutputElement> elements;
-  ValueRange acc = loop.getResults();
+  ValueRange acc = loop.getResults().take_front(kAcc);
   for (int64_t tile = 0; tile < pl::kFragsM * pl::kFragsN; ++tile)
     for (unsigned e = 0; e < 4; ++e) {
       Indexing::OutputAccess o =

@@ -169,6 +169,12 @@ public:
   }
   /// The stage step `step` is read from.
   V stage(V step) { return ops.remu(step, ops.c(config.stages)); }
+  /// stage(step + 1) from stage(step), without a division: the kernel
+  /// carries the read and write stages through the loop.
+  V nextStage(V stage) {
+    return ops.select(ops.ult(stage, ops.c(config.stages - 1)),
+                      ops.add(stage, ops.c(1)), ops.c(0));
+  }
   /// The step whose copies iteration `step` issues, and its stage.
   V prefetchStep(V step) { return ops.add(step, ops.c(config.stages - 1)); }
   /// Shared byte offsets of a stage's tiles.
@@ -196,29 +202,35 @@ public:
 
   /// The shared byte this lane addresses in the ldmatrix.x4 of A's row tile
   /// `fm`, instruction `i` of the step: matrix j (lanes 8j .. 8j + 7) is
-  /// register j, rows +8 (j & 1) and chunk +(j >> 1).
+  /// register j, rows +8 (j & 1) and chunk +(j >> 1). Row tiles are 16
+  /// rows, a multiple of the swizzle's 8-row period, so tile fm is tile 0
+  /// plus a constant: the kernel computes one address per instruction.
   V ldmatrixA(V stage, int64_t fm, int64_t i) {
     V j = ops.divu(lane, ops.c(8));
-    V row = ops.add(ops.add(ops.add(warpRow, ops.c(16 * fm)),
-                            ops.mul(ops.remu(j, ops.c(2)), ops.c(8))),
+    V row = ops.add(ops.add(warpRow, ops.mul(ops.remu(j, ops.c(2)), ops.c(8))),
                     ops.remu(lane, ops.c(8)));
     V chunk = ops.add(ops.c(i * config.aInstructionChunks()),
                       ops.divu(j, ops.c(2)));
-    return ops.add(aTile(stage), swizzled(row, chunk, config.aRowChunks()));
+    V lanePart = swizzled(row, chunk, config.aRowChunks());
+    return ops.add(aTile(stage),
+                   ops.add(lanePart, ops.c(16 * fm * config.aRowBytes())));
   }
   /// The shared byte this lane addresses in ldmatrix.x4 number `load` of
   /// B for instruction `i`: it holds the B fragments of column tiles
   /// load * bFragsPerLoad + f; matrix j is register j, column tile
-  /// j / bInstructionChunks, chunk j % bInstructionChunks.
+  /// j / bInstructionChunks, chunk j % bInstructionChunks. Loads are 8 x 4 /
+  /// bInstructionChunks columns apart, a multiple of the swizzle period.
   V ldmatrixB(V stage, int64_t load, int64_t i) {
     int64_t chunks = config.bInstructionChunks();
     V j = ops.divu(lane, ops.c(8));
-    V fn = ops.add(ops.c(load * config.bFragsPerLoad()),
-                   ops.divu(j, ops.c(chunks)));
-    V row = ops.add(ops.add(warpCol, ops.mul(fn, ops.c(8))),
+    V row = ops.add(ops.add(warpCol, ops.mul(ops.divu(j, ops.c(chunks)),
+                                             ops.c(8))),
                     ops.remu(lane, ops.c(8)));
     V chunk = ops.add(ops.c(i * chunks), ops.remu(j, ops.c(chunks)));
-    return ops.add(bTile(stage), swizzled(row, chunk, config.bRowChunks()));
+    V lanePart = swizzled(row, chunk, config.bRowChunks());
+    int64_t loadRows = 8 * config.bFragsPerLoad();
+    return ops.add(bTile(stage),
+                   ops.add(lanePart, ops.c(load * loadRows * config.bRowBytes())));
   }
 
   /// Element `e` of the D fragment of tile (fm, fn), at the instruction's
