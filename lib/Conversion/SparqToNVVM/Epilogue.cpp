@@ -89,8 +89,29 @@ void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
                             ValueRange{operands.batch, at.m, at.n});
   };
   bool fp8Out = isa<Float8E4M3FNType, Float8E5M2Type>(spec.outElement);
-  SmallVector<Value> values;
-  for (const OutputElement &at : elements) {
+  // cvt.rn.satfinite.{e4m3,e5m2}x2.f32 puts its first operand in the high
+  // byte: pass each pair reversed so that byte e holds element e. Each pair
+  // is stored as soon as it is computed: a kernel with 64 accumulators per
+  // thread runs out of registers if every scaled value waits for the
+  // conversions.
+  auto pairType = VectorType::get({2}, b.getI8Type());
+  auto storePair = [&](Value first, Value second, size_t index) {
+    Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
+        b, loc, pairType, second, first,
+        NVVM::FPRoundingModeAttr::get(b.getContext(), NVVM::FPRoundingMode::RN),
+        NVVM::SaturationModeAttr::get(b.getContext(),
+                                      NVVM::SaturationMode::SATFINITE),
+        b.getBoolAttr(false), TypeAttr::get(spec.outElement));
+    for (int e = 0; e < 2; ++e) {
+      Value byte = LLVM::ExtractElementOp::create(
+          b, loc, packed, LLVM::ConstantOp::create(b, loc, b.getI32Type(), e));
+      store(arith::BitcastOp::create(b, loc, spec.outElement, byte),
+            elements[index + e]);
+    }
+  };
+  Value pending;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const OutputElement &at = elements[i];
     Value v = at.value;
     Value sl = scaleAt(operands.lhsScale, spec.lhsScale, lhsScalar, at.m);
     Value sr = scaleAt(operands.rhsScale, spec.rhsScale, rhsScalar, at.n);
@@ -104,31 +125,16 @@ void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
           memref::LoadOp::create(b, loc, operands.bias, ValueRange{at.n}));
     if (outScale)
       v = arith::MulFOp::create(b, loc, v, outScale);
-    values.push_back(v);
-    if (!fp8Out)
+    if (!fp8Out) {
       store(spec.outElement.isF32()
                 ? v
                 : arith::TruncFOp::create(b, loc, spec.outElement, v)
                       .getResult(),
             at);
-  }
-  if (!fp8Out)
-    return;
-  // cvt.rn.satfinite.{e4m3,e5m2}x2.f32 puts its first operand in the high
-  // byte: pass each pair reversed so that byte e holds element e.
-  auto pairType = VectorType::get({2}, b.getI8Type());
-  for (size_t pair = 0; 2 * pair + 1 < values.size(); ++pair) {
-    Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
-        b, loc, pairType, values[2 * pair + 1], values[2 * pair],
-        NVVM::FPRoundingModeAttr::get(b.getContext(), NVVM::FPRoundingMode::RN),
-        NVVM::SaturationModeAttr::get(b.getContext(),
-                                      NVVM::SaturationMode::SATFINITE),
-        b.getBoolAttr(false), TypeAttr::get(spec.outElement));
-    for (int e = 0; e < 2; ++e) {
-      Value byte = LLVM::ExtractElementOp::create(
-          b, loc, packed, LLVM::ConstantOp::create(b, loc, b.getI32Type(), e));
-      store(arith::BitcastOp::create(b, loc, spec.outElement, byte),
-            elements[2 * pair + e]);
+    } else if (i % 2 == 0) {
+      pending = v;
+    } else {
+      storePair(pending, v, i - 1);
     }
   }
 }
