@@ -295,6 +295,26 @@ TEST(PipelineSimulation, ConfigFitsStaticSharedMemory) {
   }
 }
 
+/// The epilogue stores elements (2i, 2i + 1) of a fragment as one vector:
+/// they must be columns n, n + 1 of one row, n even.
+TEST(PipelineSimulation, OutputPairsAreAdjacent) {
+  IntOps ops;
+  for (int64_t t = 0; t < pl::kThreads; ++t) {
+    Indexing ix(ops, pl::getConfig(MmaFamily::DenseFp8), 1000, 1000, 64, 0, 1,
+                2, t);
+    for (int64_t fm = 0; fm < pl::kFragsM; ++fm)
+      for (int64_t fn = 0; fn < pl::kFragsN; ++fn)
+        for (unsigned e = 0; e < 4; e += 2) {
+          Indexing::OutputAccess a = ix.output(fm, fn, e),
+                                 b = ix.output(fm, fn, e + 1);
+          ASSERT_TRUE(a.inBounds && b.inBounds);
+          EXPECT_EQ(a.m, b.m);
+          EXPECT_EQ(a.n + 1, b.n);
+          EXPECT_EQ(a.n % 2, 0);
+        }
+  }
+}
+
 /// Each seeded mistake fails, with the reason the model gives.
 TEST(PipelineSimulation, SeededMistakesFail) {
   Case c{ElementKind::E4M3, ElementKind::E4M3, 1, 130, 70, 320};

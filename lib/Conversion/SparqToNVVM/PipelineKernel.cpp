@@ -229,7 +229,9 @@ void PipelineEmitter::emit() {
       elements.push_back({acc[4 * tile + e], row, col, o.inBounds});
     }
   epilogue.batch = batch;
-  emitEpilogue(b, loc, spec, epilogue, elements);
+  // Elements (c0, c1) and (c2, c3) are adjacent columns of one row.
+  emitEpilogue(b, loc, spec, epilogue, elements,
+               /*adjacentPairs=*/!spec.transposed);
   gpu::ReturnOp::create(b, loc);
 }
 

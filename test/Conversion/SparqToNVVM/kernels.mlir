@@ -123,8 +123,15 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // CHECK-COUNT-16: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e5m2.f32"
 // CHECK-NOT: gpu.barrier
 // CHECK: scf.yield
-// No copy in flight at exit.
+// No copy in flight at exit. Each pair of adjacent results is one 8-byte
+// store where N is even and both are in bounds (element by element else).
 // CHECK: nvvm.cp.async.wait.group 0
+// CHECK: %[[EVEN:.*]] = arith.cmpi eq
+// CHECK: %[[BOTH:.*]] = arith.andi %{{.*}}, %[[EVEN]]
+// CHECK: scf.if %[[BOTH]] {
+// CHECK-NEXT: vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] {alignment = 8 : i64} : memref<?x?x?xf32>, vector<2xf32>
+// CHECK-NEXT: } else {
+// CHECK-COUNT-2: memref.store
 // CHECK: gpu.func @sparq_transpose_f8E5M2(
 // CHECK: gpu.func @sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(
 // CHECK: scf.for {{.*}} step %c32

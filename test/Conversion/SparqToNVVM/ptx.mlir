@@ -35,7 +35,9 @@
 // CHECK-COUNT-32: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e5m2.f32
 // CHECK-NOT: ld.shared
 // CHECK: cp.async.wait_group 0;
+// The epilogue stores each row's pair of bf16 results as one vector.
 // CHECK: cvt.rn.bf16.f32
+// CHECK: st.global.v2.b16 [%rd{{[0-9]+}}], {%rs{{[0-9]+}}, %rs{{[0-9]+}}};
 // CHECK-NOT: mma.sp
 // CHECK: .visible .entry sparq_transpose_f8E5M2(
 func.func @dense_fp8(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E5M2>, %sa: tensor<32xf32>, %sb: tensor<f32>) -> tensor<32x16xbf16> {
