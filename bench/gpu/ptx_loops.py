@@ -103,6 +103,21 @@ def functions(ptx):
     return out
 
 
+def block_sizes(ptx):
+    """{name: threads} for every kernel whose `.maxntid x, y, z` directive
+    fixes its block size (x * y * z)."""
+    out = {}
+    text = strip_comments(ptx)
+    for m in re.finditer(r"\.entry\s+([\w$]+)\s*", text):
+        pos = _close_paren(text, m.end()) if text.startswith("(", m.end()) else m.end()
+        head = text[pos:text.find("{", pos)]
+        d = re.search(r"\.maxntid\s+(\d+)(?:\s*,\s*(\d+))?(?:\s*,\s*(\d+))?", head)
+        if d:
+            out[m.group(1)] = (int(d.group(1)) * int(d.group(2) or 1)
+                               * int(d.group(3) or 1))
+    return out
+
+
 def _close_paren(text, pos):
     """The index just past the ')' matching the '(' at `pos`."""
     depth = 0

@@ -125,15 +125,17 @@ def notes_for(name, notes):
     return mine
 
 
-def analyze(name, body, launch, chip, producer_warps, default_threads):
-    """The loops, instruction mix and ceiling of one kernel."""
+def analyze(name, body, launch, chip, producer_warps, default_threads,
+            maxntid=None):
+    """The loops, instruction mix and ceiling of one kernel; its block size
+    from `launch`, else its PTX's .maxntid, else `default_threads`."""
     items = ptx_loops.statements(body)
     found = ptx_loops.loops(items)
     consumer = ptx_loops.innermost_with(found, ptx_loops.MMA)
     producer = ptx_loops.innermost_with(found, ptx_loops.TMA)
     if producer is consumer:
         producer = None
-    threads = launch["threads"] if launch else default_threads
+    threads = launch["threads"] if launch else (maxntid or default_threads)
     warps = threads // 32
     # Warp-specialized kernels give warpgroup 0 to the producer.
     consumer_warps = warps - 4 if producer is not None else warps
@@ -232,7 +234,7 @@ def main(argv=None):
                         help="skip ptxas: no registers, shared memory or spills")
     parser.add_argument("--producer-warps", type=int, default=1)
     parser.add_argument("--default-threads", type=int, default=128,
-                        help="block size of kernels without sparq.launch (mma.sync)")
+                        help="block size of kernels without sparq.launch or .maxntid")
     parser.add_argument("--markdown", help="also write the tables here")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on spills or serialized wgmma")
@@ -240,6 +242,7 @@ def main(argv=None):
 
     ptx = open(args.ptx).read()
     bodies = ptx_loops.functions(ptx)
+    block_sizes = ptx_loops.block_sizes(ptx)
     if not bodies:
         sys.exit("static.py: no kernel in %s" % args.ptx)
     launches = {}
@@ -259,7 +262,7 @@ def main(argv=None):
     for name in sorted(bodies):
         launch = (launches.get(name) or {}).get("launch")
         r = analyze(name, bodies[name], launch, chip, args.producer_warps,
-                    args.default_threads)
+                    args.default_threads, block_sizes.get(name))
         r["dynamic_smem"] = launch["dynamic_shared_memory"] if launch else 0
         results.append(r)
     table = markdown(results, resources, notes, args.chip, chip)

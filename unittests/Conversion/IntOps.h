@@ -25,6 +25,7 @@ struct IntOps {
   int64_t select(int64_t cond, int64_t x, int64_t y) { return cond ? x : y; }
   int64_t shl(int64_t x, int64_t y) { return int64_t(uint64_t(x) << y); }
   int64_t shru(int64_t x, int64_t y) { return int64_t(uint64_t(x) >> y); }
+  int64_t xoru(int64_t x, int64_t y) { return x ^ y; }
 };
 
 } // namespace sparq::nvvm::test

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace sparq::nvvm;
@@ -62,7 +63,8 @@ void sparq::nvvm::readEpilogueArguments(const KernelSpec &spec,
 void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
                                const KernelSpec &spec,
                                const EpilogueOperands &operands,
-                               ArrayRef<OutputElement> elements) {
+                               ArrayRef<OutputElement> elements,
+                               bool adjacentPairs) {
   // Per-tensor values once: the stores below may alias them as far as LLVM
   // knows, so it would reload them for every element.
   auto scalar = [&](Value memref, bool isScalar) -> Value {
@@ -89,8 +91,43 @@ void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
                             ValueRange{operands.batch, at.m, at.n});
   };
   bool fp8Out = isa<Float8E4M3FNType, Float8E5M2Type>(spec.outElement);
-  SmallVector<Value> values;
-  for (const OutputElement &at : elements) {
+  // With adjacent pairs, a pair whose second element is in bounds is one
+  // vector store when every row of the output starts at an even element
+  // (N even), the element by element stores otherwise.
+  Value evenRows;
+  if (adjacentPairs) {
+    Value n = memref::DimOp::create(b, loc, operands.out, 2);
+    evenRows = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(b, loc, n,
+                               arith::ConstantIndexOp::create(b, loc, 2)),
+        arith::ConstantIndexOp::create(b, loc, 0));
+  }
+  unsigned bytes = spec.outElement.getIntOrFloatBitWidth() / 8;
+  auto pairType = VectorType::get({2}, spec.outElement);
+  // `pair` (vector<2 x out>) holds elements i and i + 1.
+  auto storePair = [&](Value pair, size_t i) {
+    auto scalars = [&] {
+      for (int e = 0; e < 2; ++e)
+        store(vector::ExtractOp::create(b, loc, pair, e), elements[i + e]);
+    };
+    if (!adjacentPairs)
+      return scalars();
+    Value whole = arith::AndIOp::create(b, loc, elements[i + 1].inBounds,
+                                        evenRows);
+    auto ifOp = scf::IfOp::create(b, loc, whole, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    vector::StoreOp::create(
+        b, loc, pair, operands.out,
+        ValueRange{operands.batch, elements[i].m, elements[i].n},
+        /*nontemporal=*/false, b.getI64IntegerAttr(2 * bytes));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scalars();
+  };
+  Value pending;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const OutputElement &at = elements[i];
     Value v = at.value;
     Value sl = scaleAt(operands.lhsScale, spec.lhsScale, lhsScalar, at.m);
     Value sr = scaleAt(operands.rhsScale, spec.rhsScale, rhsScalar, at.n);
@@ -104,31 +141,34 @@ void sparq::nvvm::emitEpilogue(OpBuilder &b, Location loc,
           memref::LoadOp::create(b, loc, operands.bias, ValueRange{at.n}));
     if (outScale)
       v = arith::MulFOp::create(b, loc, v, outScale);
-    values.push_back(v);
-    if (!fp8Out)
-      store(spec.outElement.isF32()
-                ? v
-                : arith::TruncFOp::create(b, loc, spec.outElement, v)
-                      .getResult(),
-            at);
-  }
-  if (!fp8Out)
-    return;
-  // cvt.rn.satfinite.{e4m3,e5m2}x2.f32 puts its first operand in the high
-  // byte: pass each pair reversed so that byte e holds element e.
-  auto pairType = VectorType::get({2}, b.getI8Type());
-  for (size_t pair = 0; 2 * pair + 1 < values.size(); ++pair) {
-    Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
-        b, loc, pairType, values[2 * pair + 1], values[2 * pair],
-        NVVM::FPRoundingModeAttr::get(b.getContext(), NVVM::FPRoundingMode::RN),
-        NVVM::SaturationModeAttr::get(b.getContext(),
-                                      NVVM::SaturationMode::SATFINITE),
-        b.getBoolAttr(false), TypeAttr::get(spec.outElement));
-    for (int e = 0; e < 2; ++e) {
-      Value byte = LLVM::ExtractElementOp::create(
-          b, loc, packed, LLVM::ConstantOp::create(b, loc, b.getI32Type(), e));
-      store(arith::BitcastOp::create(b, loc, spec.outElement, byte),
-            elements[2 * pair + e]);
+    if (!fp8Out && !spec.outElement.isF32())
+      v = arith::TruncFOp::create(b, loc, spec.outElement, v);
+    if (!fp8Out && !adjacentPairs) {
+      store(v, at);
+      continue;
     }
+    // Pairs are converted (FP8) and stored as soon as they are computed: a
+    // kernel with 64 accumulators per thread runs out of registers if every
+    // scaled value waits.
+    if (i % 2 == 0) {
+      pending = v;
+      continue;
+    }
+    Value pair;
+    if (fp8Out) {
+      // cvt.rn.satfinite.{e4m3,e5m2}x2.f32 puts its first operand in the
+      // high byte: pass each pair reversed so that byte e holds element e.
+      Value packed = NVVM::ConvertF32x2ToF8x2Op::create(
+          b, loc, VectorType::get({2}, b.getI8Type()), v, pending,
+          NVVM::FPRoundingModeAttr::get(b.getContext(), NVVM::FPRoundingMode::RN),
+          NVVM::SaturationModeAttr::get(b.getContext(),
+                                        NVVM::SaturationMode::SATFINITE),
+          b.getBoolAttr(false), TypeAttr::get(spec.outElement));
+      pair = arith::BitcastOp::create(b, loc, pairType, packed);
+    } else {
+      pair = vector::FromElementsOp::create(b, loc, pairType,
+                                            ValueRange{pending, v});
+    }
+    storePair(pair, i - 1);
   }
 }

@@ -41,10 +41,13 @@ void readEpilogueArguments(const KernelSpec &spec, mlir::ValueRange rest,
 /// converted to the output type and stored, for every element. FP8 results
 /// convert in pairs (elements 2i and 2i + 1) with cvt.rn.satfinite, so
 /// `elements` must have even size for them. Per-tensor scales are loaded
-/// once.
+/// once. With `adjacentPairs`, elements 2i and 2i + 1 are (m, n) and
+/// (m, n + 1), n even: each pair is one vector store where both are in
+/// bounds and N is even.
 void emitEpilogue(mlir::OpBuilder &b, mlir::Location loc, const KernelSpec &spec,
                   const EpilogueOperands &operands,
-                  llvm::ArrayRef<OutputElement> elements);
+                  llvm::ArrayRef<OutputElement> elements,
+                  bool adjacentPairs = false);
 
 } // namespace sparq::nvvm
 

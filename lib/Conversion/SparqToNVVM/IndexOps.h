@@ -30,6 +30,7 @@ struct IndexOps {
   }
   Value shl(Value x, Value y) { return mlir::arith::ShLIOp::create(b, loc, x, y); }
   Value shru(Value x, Value y) { return mlir::arith::ShRUIOp::create(b, loc, x, y); }
+  Value xoru(Value x, Value y) { return mlir::arith::XOrIOp::create(b, loc, x, y); }
 };
 
 } // namespace sparq::nvvm

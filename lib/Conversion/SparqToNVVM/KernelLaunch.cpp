@@ -10,6 +10,7 @@
 #include "KernelLaunch.h"
 
 #include "sparq/Conversion/SparqToNVVM/KernelIndexing.h"
+#include "sparq/Conversion/SparqToNVVM/PipelineIndexing.h"
 #include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -175,6 +176,22 @@ void sparq::nvvm::emitKernelLaunch(LaunchBuilder &launch, ModuleOp module,
   Value batch = memref::DimOp::create(builder, loc, deviceOut, 0);
   // Grid: column tiles of the instruction's D, row tiles, batch.
   Value rows = spec.transposed ? n : m, cols = spec.transposed ? m : n;
+  if (spec.pipelined) {
+    // The multistage kernel reads A and B K-major, as the warpgroup
+    // kernels do: the rhs [B, K, N] gets a K-major copy.
+    Value a = spec.transposed ? launch.transposed(kernels, device[1]) : device[0];
+    Value b = spec.transposed ? device[0] : launch.transposed(kernels, device[1]);
+    SmallVector<Value> operands = {a, b};
+    operands.append(device.begin() + 2, device.end());
+    operands.append({deviceOut, m, n, k});
+    launch.launch(kernel,
+                  {launch.ceilDiv(cols, pipeline::kBlockCols),
+                   launch.ceilDiv(rows, pipeline::kBlockRows), batch},
+                  {launch.index(pipeline::kThreads), launch.index(1),
+                   launch.index(1)},
+                  Value(), operands);
+    return;
+  }
   if (!spec.warpgroup) {
     SmallVector<Value> operands(device);
     operands.append({deviceOut, m, n, k});

@@ -38,7 +38,7 @@ std::string KernelSpec::name() const {
   auto scale = [](ScaleKind k) {
     return k == ScaleKind::None ? "n" : k == ScaleKind::Scalar ? "s" : "v";
   };
-  std::string n = warpgroup ? "sparq_wg_" : "sparq_mm_";
+  std::string n = warpgroup ? "sparq_wg_" : pipelined ? "sparq_mp_" : "sparq_mm_";
   n += family == MmaFamily::DenseFp8    ? "dense"
        : family == MmaFamily::SparseFp8 ? "sp8"
                                         : "sp16";

@@ -26,6 +26,9 @@ struct KernelSpec {
   /// A warpgroup-level kernel (wgmma, TMA; sm_90a, WgmmaKernel.cpp) rather
   /// than a warp-level one (mma.sync / mma.sp).
   bool warpgroup = false;
+  /// The warp-level cp.async multistage kernel (PipelineKernel.cpp): the
+  /// instruction's A and B K-major, K rows of 16-byte multiples.
+  bool pipelined = false;
 
   /// A symbol naming the variant.
   std::string name() const;
@@ -50,6 +53,15 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::OpBuilder &builder,
 mlir::gpu::GPUFuncOp getOrBuildWgmmaKernel(mlir::OpBuilder &builder,
                                            mlir::gpu::GPUModuleOp module,
                                            const KernelSpec &spec);
+
+/// Builds the multistage warp-level kernel of `spec` (spec.pipelined) in
+/// `module` (or returns it). Its arguments: the instruction's A [B, rows,
+/// kStored] and B [B, cols, K], both K-major, with rows of 16-byte
+/// multiples; the scales and bias as getOrBuildKernel's; out [B, M, N]; M,
+/// N, K. Launch: kLaunchAttrName gives its threads and block tile.
+mlir::gpu::GPUFuncOp getOrBuildPipelineKernel(mlir::OpBuilder &builder,
+                                              mlir::gpu::GPUModuleOp module,
+                                              const KernelSpec &spec);
 
 /// The attribute of a warpgroup-level kernel that says how to launch it.
 constexpr llvm::StringLiteral kLaunchAttrName = "sparq.launch";

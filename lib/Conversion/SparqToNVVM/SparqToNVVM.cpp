@@ -17,6 +17,7 @@
 #include "MmaKernel.h"
 
 #include "sparq/Conversion/SparqToLLVM/RuntimeChecks.h"
+#include "sparq/Conversion/SparqToNVVM/PipelineIndexing.h"
 #include "sparq/Conversion/SparqToNVVM/WgmmaIndexing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -289,8 +290,9 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   // the launch sequence itself, inline.
   auto emit = [&](const KernelSpec &variant) {
     gpu::GPUFuncOp kernel =
-        variant.warpgroup ? getOrBuildWgmmaKernel(rewriter, kernels, variant)
-                          : getOrBuildKernel(rewriter, kernels, variant);
+        variant.warpgroup   ? getOrBuildWgmmaKernel(rewriter, kernels, variant)
+        : variant.pipelined ? getOrBuildPipelineKernel(rewriter, kernels, variant)
+                            : getOrBuildKernel(rewriter, kernels, variant);
     if (options.hostCopies) {
       auto call = func::CallOp::create(
           rewriter, loc,
@@ -313,18 +315,24 @@ MatmulToGPU::matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
   std::optional<int64_t> staticK = getConstantIntValue(k);
   if (int64_t typeK = lhsType.getDimSize(rank - 1); !ShapedType::isDynamic(typeK))
     staticK = typeK;
-  int64_t alignment = wgmma::getConfig(spec.family).kAlignment();
-  if (!options.warpgroup || (staticK && *staticK % alignment != 0)) {
+  // The warp-level multistage kernel (cp.async) exists for dense FP8.
+  bool pipelined = !options.warpgroup && spec.family == MmaFamily::DenseFp8;
+  int64_t alignment = options.warpgroup
+                          ? wgmma::getConfig(spec.family).kAlignment()
+                          : pipeline::getConfig(spec.family).kAlignment();
+  if ((!options.warpgroup && !pipelined) ||
+      (staticK && *staticK % alignment != 0)) {
     emit(spec);
   } else {
-    // TMA needs every row 16-byte aligned: a K that breaks it runs the
-    // warp-level kernel instead (decided here when K is static, at run
-    // time otherwise).
+    // TMA and cp.async need every row 16-byte aligned: a K that breaks it
+    // runs the simple warp-level kernel instead (decided here when K is
+    // static, at run time otherwise).
     KernelSpec wide = spec;
-    wide.warpgroup = true;
+    wide.warpgroup = options.warpgroup;
+    wide.pipelined = pipelined;
     if (staticK) {
       emit(wide);
-    } else if (!options.fallback) {
+    } else if (options.warpgroup && !options.fallback) {
       Value aligned = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::eq,
           arith::RemUIOp::create(rewriter, loc, k, index(alignment)),

@@ -194,7 +194,7 @@ struct ConvertSparqToNVVMPass
     // next GPU product in its block stays on the device: the launch that
     // computes it returns the device buffer, the one that reads it frees it
     // (same block, one use: exactly one read per write). Not where a
-    // dynamic K chooses the kernel at run time.
+    // dynamic K may choose the kernel at run time.
     // (The marks are the pass's own: any found in the input are dropped.)
     module.walk([&](MatmulOp op) { op->removeAttr(kKeepOnDeviceAttrName); });
     if (hostCopies && kernelModule)
@@ -206,7 +206,7 @@ struct ConvertSparqToNVVMPass
             (user.getLhs() != op.getResult() && user.getRhs() != op.getResult()))
           return;
         auto lhsType = op.getLhs().getType();
-        if (warpgroup && lhsType.isDynamicDim(lhsType.getRank() - 1) &&
+        if (lhsType.isDynamicDim(lhsType.getRank() - 1) &&
             !getNMEncoding(op.getRhs().getType()))
           return;
         op->setAttr(kKeepOnDeviceAttrName, UnitAttr::get(ctx));

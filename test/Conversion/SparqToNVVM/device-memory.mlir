@@ -37,7 +37,11 @@
 // CHECK: %[[Y3:.*]] = memref.expand_shape %[[Y]]
 // CHECK: %[[YD:.*]] = memref.cast %[[Y3]]
 // CHECK-NOT: gpu.memcpy
-// CHECK: gpu.launch_func async [%{{.*}}] @sparq_kernels::@sparq_mm_dense_{{.*}} args(%[[HD]] : memref<?x?x?xf8E4M3FN>, %[[W2]] : memref<?x?x?xf8E4M3FN>, %[[YD]] : memref<?x?x?xf32>,
+// The multistage kernel reads the rhs K-major: a scratch copy per call.
+// CHECK: %[[W2T:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<?x?x?xf8E4M3FN>
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_transpose_f8E4M3FN {{.*}} args(%[[W2]] : memref<?x?x?xf8E4M3FN>, %[[W2T]] : memref<?x?x?xf8E4M3FN>)
+// CHECK-NEXT: gpu.launch_func async [%{{.*}}] @sparq_kernels::@sparq_mp_dense_{{.*}} args(%[[HD]] : memref<?x?x?xf8E4M3FN>, %[[W2T]] : memref<?x?x?xf8E4M3FN>, %[[YD]] : memref<?x?x?xf32>,
+// CHECK-NEXT: gpu.dealloc async {{.*}} %[[W2T]]
 // CHECK-NEXT: gpu.wait
 // CHECK-NOT: sparq.matmul
 // CHECK-NOT: bufferization.materialize_in_destination
@@ -92,7 +96,10 @@ func.func @forward(%x_host: memref<16x64xf8E4M3FN>, %y_host: memref<16x32xf32>) 
 // CHECK-DAG: %[[BS:.*]] = memref.memory_space_cast %[[B]] : memref<?x64x?xf8E5M2, #gpu.address_space<global>> to memref<?x64x?xf8E5M2>
 // CHECK-DAG: %[[BD:.*]] = memref.cast %[[BS]]
 // CHECK-DAG: %[[CD:.*]] = memref.memory_space_cast %[[C]] : memref<?x?x?xf32, #gpu.address_space<global>> to memref<?x?x?xf32>
-// CHECK: gpu.launch_func async {{.*}} args(%[[AD]] : memref<?x?x?xf8E4M3FN>, %[[BD]] : memref<?x?x?xf8E5M2>, %[[CD]] : memref<?x?x?xf32>,
+// CHECK: %[[BT:.*]], %{{.*}} = gpu.alloc async {{.*}} : memref<?x?x?xf8E5M2>
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_transpose_f8E5M2 {{.*}} args(%[[BD]] : memref<?x?x?xf8E5M2>, %[[BT]] : memref<?x?x?xf8E5M2>)
+// CHECK: gpu.launch_func async {{.*}} args(%[[AD]] : memref<?x?x?xf8E4M3FN>, %[[BT]] : memref<?x?x?xf8E5M2>, %[[CD]] : memref<?x?x?xf32>,
+// CHECK-NEXT: gpu.dealloc async {{.*}} %[[BT]]
 // CHECK-NOT: gpu.alloc
 // CHECK-NOT: gpu.memcpy
 // CHECK: return

@@ -10,7 +10,7 @@
 // CHECK-NOT: memref.alloc() : memref<1x16x64xf8E4M3FN>
 // CHECK: %[[H:.*]] = call @[[$FIRST:sparq_launch_sparq_mm_sp8_.*_d]](
 // CHECK-SAME: -> !llvm.ptr
-// CHECK: call @[[$SECOND:sparq_launch_sparq_mm_dense_.*_c21]](%[[H]],
+// CHECK: call @[[$SECOND:sparq_launch_sparq_mp_dense_.*_c21]](%[[H]],
 // CHECK: return
 
 // A result with another use, or used in another block, is copied back as

@@ -41,10 +41,20 @@ func.func @sparse_rhs(%a: tensor<80x64xbf16>, %b: tensor<64x100xbf16, #sparq.nm<
 // CHECK-DAG: %[[ND:.*]] = tensor.dim %{{.*}}, %c2 : tensor<?x64x?xf8E5M2>
 // CHECK-DAG: %[[BATCH:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x?x64xf8E4M3FN>
 // CHECK: %[[BOUT:.*]] = memref.alloc(%[[BATCH]], %[[MD]], %[[ND]]) : memref<?x?x?xf32>
-// CHECK: call @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(%{{.*}}, %{{.*}}, %[[BOUT]], %[[MD]], %[[ND]], %c64)
+// K = 64 makes rows of 16-byte multiples: the multistage kernel.
+// CHECK: call @sparq_launch_sparq_mp_dense_f8E4M3FN_f8E5M2_f32_nn(%{{.*}}, %{{.*}}, %[[BOUT]], %[[MD]], %[[ND]], %c64)
 func.func @batched(%a: tensor<?x?x64xf8E4M3FN>, %b: tensor<?x64x?xf8E5M2>) -> tensor<?x?x?xf32> {
   %0 = sparq.matmul %a, %b : tensor<?x?x64xf8E4M3FN>, tensor<?x64x?xf8E5M2> -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
+}
+
+// K = 40 does not (cp.async copies 16-byte aligned chunks): the simple
+// warp-level kernel.
+// CHECK-LABEL: func.func @dense_ragged_k(
+// CHECK: call @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(
+func.func @dense_ragged_k(%a: tensor<16x40xf8E4M3FN>, %b: tensor<40x8xf8E5M2>) -> tensor<16x8xf32> {
+  %0 = sparq.matmul %a, %b : tensor<16x40xf8E4M3FN>, tensor<40x8xf8E5M2> -> tensor<16x8xf32>
+  return %0 : tensor<16x8xf32>
 }
 
 // Other sparq ops run on the host, through the CPU runtime, as with
@@ -88,6 +98,41 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // CHECK: scf.for {{.*}} step %c32
 // CHECK-COUNT-2: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x24xi16, #gpu.address_space<workgroup>> -> vector<4x2xi16>
 // CHECK-COUNT-8: llvm.call_intrinsic "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16"({{.*}}) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, i32, i32)
+// The dense FP8 multistage kernel (PipelineIndexing.h): A and B K-major, a
+// ring of 3 stages of 16 KB in static shared memory; steps 0 and 1 issued
+// before the loop, one group each; per K step: wait for all but the newest
+// group, a barrier, the four 16-byte cp.async.cg (src-size: zero fill) of
+// step + 2 and their commit, then per instruction 4 + 2 ldmatrix.x4 and 16
+// mma.sync per warp. The read and write stages (0 and 2 at first) are
+// carried through the loop.
+// CHECK: gpu.func @sparq_mp_dense_f8E4M3FN_f8E5M2_f32_nn(%{{.*}}: memref<?x?x?xf8E4M3FN>, %{{.*}}: memref<?x?x?xf8E5M2>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index)
+// CHECK-SAME: workgroup(%{{.*}} : memref<49152xi8, #gpu.address_space<workgroup>> {llvm.align = 128 : i64}) kernel attributes {nvvm.maxntid = array<i32: 256, 1, 1>, sparq.launch = {block_cols = 128 : i64, block_rows = 128 : i64, dynamic_shared_memory = 0 : i64, static_shared_memory = 49152 : i64, tensor_maps = [], threads = 256 : i64}}
+// CHECK-COUNT-4: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-COUNT-4: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args({{.*}}%{{.*}} = %c0, %{{.*}} = %c2) -> ({{(f32, )+}}index, index)
+// CHECK-NEXT: nvvm.cp.async.wait.group 1
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-4: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.cp.async
+// CHECK-COUNT-6: nvvm.ldmatrix %{{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e5m2.f32"({{.*}}) : (i32, i32, i32, i32, i32, i32, f32, f32, f32, f32)
+// CHECK-COUNT-6: nvvm.ldmatrix
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e5m2.f32"
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.yield
+// No copy in flight at exit. Each pair of adjacent results is one 8-byte
+// store where N is even and both are in bounds (element by element else).
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK: %[[EVEN:.*]] = arith.cmpi eq
+// CHECK: %[[BOTH:.*]] = arith.andi %{{.*}}, %[[EVEN]]
+// CHECK: scf.if %[[BOTH]] {
+// CHECK-NEXT: vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] {alignment = 8 : i64} : memref<?x?x?xf32>, vector<2xf32>
+// CHECK-NEXT: } else {
+// CHECK-COUNT-2: memref.store
+// CHECK: gpu.func @sparq_transpose_f8E5M2(
 // CHECK: gpu.func @sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(
 // CHECK: scf.for {{.*}} step %c32
 // A dense FP8 B fragment is two registers: ldmatrix.x2.
@@ -122,5 +167,13 @@ func.func @host_ops(%w: tensor<16x64xf16>) -> tensor<16x64xf16> {
 // CHECK: %[[XT:.*]] = arith.ceildivui %[[MT]], %c64
 // CHECK: %[[YT:.*]] = arith.ceildivui %[[NT]], %c64
 // CHECK: gpu.launch_func async {{.*}} blocks in (%[[XT]], %[[YT]], %{{.*}})
+// The multistage kernel: the rhs [B, K, N] made K-major ([B, N, K]) by the
+// transpose kernel first, then 256 threads per 128 x 128 tile.
+// CHECK-LABEL: func.func private @sparq_launch_sparq_mp_dense_f8E4M3FN_f8E5M2_f32_nn(
+// CHECK-SAME: %[[MP:[^:]*]]: index, %[[NP:[^:]*]]: index, %{{[^:]*}}: index) attributes {sparq.gpu_launch}
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_transpose_f8E5M2
+// CHECK: %[[XP:.*]] = arith.ceildivui %[[NP]], %c128
+// CHECK: %[[YP:.*]] = arith.ceildivui %[[MP]], %c128
+// CHECK: gpu.launch_func async {{.*}} @sparq_kernels::@sparq_mp_dense_f8E4M3FN_f8E5M2_f32_nn blocks in (%[[XP]], %[[YP]], %{{.*}}) threads in (%c256, %c1, %c1)
 // CHECK-LABEL: func.func private @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E5M2_f32_nn(
 

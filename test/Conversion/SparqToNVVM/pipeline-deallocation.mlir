@@ -8,10 +8,10 @@
 // CHECK: llvm.br ^[[HEADER:.*]](
 // CHECK: ^[[HEADER]](
 // CHECK: %[[OUT:.*]] = llvm.call @malloc(
-// CHECK: llvm.call @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E4M3FN_f32_nn(
+// CHECK: llvm.call @sparq_launch_sparq_mp_dense_f8E4M3FN_f8E4M3FN_f32_nn(
 // CHECK: llvm.call @free(
 // CHECK: llvm.br ^[[HEADER]](
-// CHECK-LABEL: llvm.func @sparq_launch_sparq_mm_dense_f8E4M3FN_f8E4M3FN_f32_nn(
+// CHECK-LABEL: llvm.func @sparq_launch_sparq_mp_dense_f8E4M3FN_f8E4M3FN_f32_nn(
 // CHECK-NOT: llvm.call @malloc
 // CHECK-NOT: llvm.call @free
 // CHECK: llvm.call @mgpuMemFree

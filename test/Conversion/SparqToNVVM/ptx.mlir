@@ -10,6 +10,42 @@
 // ADA-NEXT: .target sm_89
 // CHECK: .version 8.4
 // CHECK-NEXT: .target sm_90a
+// The multistage kernel (K = 64: rows of 16-byte multiples): a 48 KB
+// static ring aligned to 128 bytes, two groups of four 16-byte cp.async.cg
+// with a src-size (zero fill) before the loop, and in the loop: wait_group
+// 1, one barrier, four copies and a commit, 12 ldmatrix.x4 and 32 mma.sync.
+// Global memory is read only by the 16-byte copies; nothing element by
+// element from shared memory.
+// CHECK: .visible .entry sparq_mp_dense_f8E4M3FN_f8E5M2_bf16_vs(
+// CHECK: .maxntid 256, 1, 1
+// CHECK: .shared .align 128 .b8 __wg_sparq_mp_dense_f8E4M3FN_f8E5M2_bf16_vs_0[49152];
+// CHECK-NOT: ld.global
+// CHECK-COUNT-4: cp.async.cg.shared.global [%rd{{[0-9]+}}{{(\+[0-9]+)?}}], [%rd{{[0-9]+}}], 16, %r{{[0-9]+}};
+// CHECK-NEXT: cp.async.commit_group;
+// CHECK: cp.async.commit_group;
+// CHECK-NOT: ld.global
+// CHECK: cp.async.wait_group 1;
+// CHECK-NEXT: bar.sync 0;
+// CHECK-NOT: ld.global
+// CHECK-NOT: ld.shared
+// CHECK-COUNT-4: cp.async.cg.shared.global
+// CHECK: cp.async.commit_group;
+// CHECK-NOT: ld.shared
+// CHECK-COUNT-4: ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}}, [%rd{{[0-9]+}}{{(\+[0-9]+)?}}];
+// CHECK-COUNT-32: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e5m2.f32
+// CHECK-NOT: ld.shared
+// CHECK: cp.async.wait_group 0;
+// The epilogue stores each row's pair of bf16 results as one vector.
+// CHECK: cvt.rn.bf16.f32
+// CHECK: st.global.v2.b16 [%rd{{[0-9]+}}], {%rs{{[0-9]+}}, %rs{{[0-9]+}}};
+// CHECK-NOT: mma.sp
+// CHECK: .visible .entry sparq_transpose_f8E5M2(
+func.func @dense_fp8(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E5M2>, %sa: tensor<32xf32>, %sb: tensor<f32>) -> tensor<32x16xbf16> {
+  %0 = sparq.matmul %a, %b lhs_scale %sa : tensor<32xf32> rhs_scale %sb : tensor<f32> : tensor<32x64xf8E4M3FN>, tensor<64x16xf8E5M2> -> tensor<32x16xbf16>
+  return %0 : tensor<32x16xbf16>
+}
+
+// K = 72: the simple kernel.
 // CHECK: .visible .entry sparq_mm_dense_f8E4M3FN_f8E5M2_bf16_vs(
 // Shared tiles (A 64 x 48 bytes, B^T 64 x 48 bytes) 16-byte aligned: the
 // rows ldmatrix reads must be.
@@ -30,8 +66,8 @@
 // CHECK-NEXT: {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}};
 // CHECK: cvt.rn.bf16.f32
 // CHECK-NOT: mma.sp
-func.func @dense_fp8(%a: tensor<32x64xf8E4M3FN>, %b: tensor<64x16xf8E5M2>, %sa: tensor<32xf32>, %sb: tensor<f32>) -> tensor<32x16xbf16> {
-  %0 = sparq.matmul %a, %b lhs_scale %sa : tensor<32xf32> rhs_scale %sb : tensor<f32> : tensor<32x64xf8E4M3FN>, tensor<64x16xf8E5M2> -> tensor<32x16xbf16>
+func.func @dense_fp8_ragged_k(%a: tensor<32x72xf8E4M3FN>, %b: tensor<72x16xf8E5M2>, %sa: tensor<32xf32>, %sb: tensor<f32>) -> tensor<32x16xbf16> {
+  %0 = sparq.matmul %a, %b lhs_scale %sa : tensor<32xf32> rhs_scale %sb : tensor<f32> : tensor<32x72xf8E4M3FN>, tensor<72x16xf8E5M2> -> tensor<32x16xbf16>
   return %0 : tensor<32x16xbf16>
 }
 
