@@ -151,6 +151,7 @@ def SparqPrune : Pass<"sparq-prune", "mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "sparq::SparqDialect",
+    "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::tensor::TensorDialect",
   ];
