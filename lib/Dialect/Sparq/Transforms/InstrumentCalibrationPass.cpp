@@ -69,6 +69,11 @@ void SparqInstrumentCalibrationPass::runOnOperation() {
         << ", which must be a function with a body of one block";
     return signalPassFailure();
   }
+  auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  if (!ret) {
+    emitError(func.getLoc()) << "@" << entry << " does not end in func.return";
+    return signalPassFailure();
+  }
   normalizeContractions(module);
 
   // Products are collected first: convolutions are rewritten below.
@@ -157,15 +162,12 @@ void SparqInstrumentCalibrationPass::runOnOperation() {
                                                isLhs, transposed));
   }
 
-  auto ret = dyn_cast<func::ReturnOp>(body.getTerminator());
-  if (!ret) {
-    emitError(func.getLoc()) << "@" << entry << " does not end in func.return";
-    return signalPassFailure();
-  }
   for (auto &[name, value] : outputs) {
     unsigned index = func.getNumResults();
     if (failed(func.insertResult(index, value.getType(), DictionaryAttr()))) {
-      emitError(func.getLoc()) << "cannot add a result to @" << entry;
+      emitError(module.getLoc())
+          << "calibration runs @" << entry
+          << ", which must be a function with a body of one block";
       return signalPassFailure();
     }
     ret->insertOperands(ret->getNumOperands(), value);

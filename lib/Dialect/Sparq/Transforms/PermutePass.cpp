@@ -535,8 +535,11 @@ void SparqPermuteChannelsPass::runOnOperation() {
       composed[p] = previous ? previous[perm[p]] : perm[p];
     rewriter.modifyOpInPlace(op, [&] {
       op.getDpsInputOperand(weightOperand)->set(permutedWeight);
-      op->setAttr("sparq.channel_permutation",
-                  rewriter.getDenseI32ArrayAttr(composed));
+      // Calibration statistics are found by name: unnamed products have
+      // none to map.
+      if (!getContractionName(op).empty())
+        op->setAttr("sparq.channel_permutation",
+                    rewriter.getDenseI32ArrayAttr(composed));
     });
     eraseIfDead(rewriter, original);
     unsigned gathersBefore = gathers;

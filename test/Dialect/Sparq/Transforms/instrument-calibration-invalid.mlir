@@ -19,3 +19,10 @@ func.func @main(%x: tensor<3x8xf32>) -> tensor<3x4xf32> {
   %y = linalg.matmul {sparq.name = "fc", sparq.channel_permutation = array<i32: 0, 1, 2, 3, 4, 5, 6, 7>} ins(%x, %w : tensor<3x8xf32>, tensor<8x4xf32>) outs(%e : tensor<3x4xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// expected-error @below {{@main does not end in func.return}}
+func.func @main() {
+  llvm.unreachable
+}

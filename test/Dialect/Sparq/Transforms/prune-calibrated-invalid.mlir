@@ -21,6 +21,7 @@
 // RUN: not sparq-opt %s --sparq-prune="criterion=sparsegpt calibration=%S/Inputs/calib-hessian-asym.json" 2>&1 | FileCheck %s --check-prefix=ASYM
 // RUN: not sparq-opt %s --sparq-prune="criterion=sparsegpt damp=0 calibration=%S/Inputs/calib-singular.json" 2>&1 | FileCheck %s --check-prefix=SINGULAR
 // RUN: not sparq-opt %s --sparq-prune="criterion=wanda calibration=%S/Inputs/does-not-exist.json" 2>&1 | FileCheck %s --check-prefix=NOTREAD
+// RUN: not sparq-opt %s --sparq-prune="criterion=wanda calibration=%S/Inputs/calib-no-ops-key.json" 2>&1 | FileCheck %s --check-prefix=NOOPSKEY
 
 // NOFILE: error: criterion=wanda needs a calibration file (calibration=FILE)
 // CRITERION: error: unknown criterion 'obs': expected magnitude, wanda or sparsegpt
@@ -44,6 +45,7 @@
 // ASYM: error: calibration file '{{.*}}', op 'fc': the Hessian is not symmetric
 // SINGULAR: error: criterion=sparsegpt: the Hessian of 'fc' is not positive definite even damped by 0.000000e+00; raise damp
 // NOTREAD: error: cannot read calibration table '{{.*}}does-not-exist.json'
+// NOOPSKEY: error: calibration file '{{.*}}calib-no-ops-key.json' has no "ops" object
 // Every error leaves the module unprinted: none of the RUN lines print IR.
 // NOFILE-NOT: sparq.prune
 // UNKNOWN-NOT: sparq.prune
