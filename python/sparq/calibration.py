@@ -21,6 +21,13 @@ FORMAT_VERSION = 1
 _OUTPUT = re.compile(r"^calibration output (\d+): (.*)$")
 
 
+def _bin_index(a, bins, top):
+    """Bins closed on the right, (b w, (b + 1) w] (bin 0 also takes 0), so
+    that doubling the range merges pairs of bins exactly."""
+    index = np.ceil(a * (bins / top)).astype(np.int64) - 1
+    return np.clip(index, 0, bins - 1)
+
+
 class _Stats:
     """Running statistics of one product's activation X [rows, K]."""
 
@@ -53,9 +60,9 @@ class _Stats:
             half = self.counts.reshape(-1, 2).sum(axis=1)
             self.counts = np.concatenate([half, np.zeros_like(half)])
             self.range *= 2
-        bins = len(self.counts)
-        index = np.minimum((a * (bins / self.range)).astype(np.int64), bins - 1)
-        self.counts += np.bincount(index.ravel(), minlength=bins)
+        self.counts += np.bincount(_bin_index(a, len(self.counts),
+                                              self.range).ravel(),
+                                   minlength=len(self.counts))
 
     def entry(self):
         hessian = None
