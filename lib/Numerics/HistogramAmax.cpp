@@ -42,6 +42,11 @@ double sparq::numerics::histogramFp8Error(const double *counts, int64_t bins,
 
 double sparq::numerics::mseAmax(const double *counts, int64_t bins, double max,
                                 Fp8Format format, int margin) {
+  double total = 0;
+  for (int64_t b = 0; b < bins; ++b)
+    total += counts[b];
+  if (!(total > 0))
+    return 0;
   double best = 0, bestError = INFINITY;
   for (int64_t b = bins; b >= 1; --b) {
     double amax = max * double(b) / double(bins);

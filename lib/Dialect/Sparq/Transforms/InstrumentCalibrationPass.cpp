@@ -129,6 +129,11 @@ void SparqInstrumentCalibrationPass::runOnOperation() {
         skip(whyNot);
         continue;
       }
+      if (info->grouped) {
+        // Each group reads other input channels: one K per group.
+        skip("grouped convolution: its groups' channels are not recorded");
+        continue;
+      }
       op = rewriteConvolutionAsProduct(rewriter, *info);
     }
     Value operand;
