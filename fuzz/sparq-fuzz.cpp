@@ -60,6 +60,8 @@ const Pipeline kPipelines[] = {
     {"sparq-permute-channels{sweeps=4 time-budget=0.05 report=true}", true},
     {"sparq-permute-channels{method=greedy pattern=1:4 time-budget=0.05}",
      true},
+    // Reads no file: the calibration file options stay out of the fuzzer.
+    {"sparq-instrument-calibration{report=true}", true},
     {"convert-sparq-to-llvm", true},
     {"sparq-cpu-pipeline", false},
     {"sparq-permute-channels{sweeps=2 time-budget=0.05},sparq-prune,"

@@ -12,6 +12,8 @@
 
 #include "sparq/Dialect/Sparq/Transforms/Convolution.h"
 
+#include "PermuteCalibration.h"
+
 #include "sparq/Numerics/AxisView.h"
 #include "sparq/Numerics/Element.h"
 #include "sparq/Search/ChannelPermutation.h"
@@ -21,6 +23,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -171,8 +174,13 @@ private:
                                                  std::string &whyNot);
   void permuteActivation(IRRewriter &rewriter, linalg::LinalgOp op,
                          unsigned activationOperand, ArrayRef<int32_t> perm);
+  /// Reads criterion and calibration, and checks the statistics against
+  /// every product before anything is rewritten.
+  LogicalResult loadCalibration(ArrayRef<linalg::LinalgOp> products);
   search::SparsityPattern nm;
   unsigned permuted = 0, gathers = 0;
+  bool wanda = false;
+  std::optional<CalibrationFile> calibrationFile;
 };
 } // namespace
 
@@ -275,6 +283,15 @@ void SparqPermuteChannelsPass::permuteActivation(IRRewriter &rewriter,
   });
 }
 
+LogicalResult
+SparqPermuteChannelsPass::loadCalibration(ArrayRef<linalg::LinalgOp> products) {
+  if (failed(loadPermuteCalibration(getOperation().getLoc(), criterion,
+                                    calibration, products, calibrationFile)))
+    return failure();
+  wanda = criterion == "wanda";
+  return success();
+}
+
 void SparqPermuteChannelsPass::runOnOperation() {
   ModuleOp module = getOperation();
   auto parsed = parseNMPattern(pattern);
@@ -314,6 +331,8 @@ void SparqPermuteChannelsPass::runOnOperation() {
         classifyConvolution(op, ignored) != ConvolutionKind::None)
       products.push_back(op);
   });
+  if (failed(loadCalibration(products)))
+    return signalPassFailure();
   IRRewriter rewriter(&getContext());
   SmallVector<std::string> unchanged;
   for (linalg::LinalgOp op : products) {
@@ -385,6 +404,27 @@ void SparqPermuteChannelsPass::runOnOperation() {
                 .str());
       continue;
     }
+    // Wanda: the search keeps the importance |W_ij| * ||X_j|| pruning will
+    // keep; the channel's norm moves with it. Statistics are in the order of
+    // the program that was calibrated, before earlier permutations.
+    auto previous =
+        op->getAttrOfType<DenseI32ArrayAttr>("sparq.channel_permutation");
+    if (previous && (int64_t(previous.size()) != k ||
+                     !search::isPermutation(std::vector<int32_t>(previous.asArrayRef().begin(),
+                                                     previous.asArrayRef().end()),
+                               k))) {
+      leave("its sparq.channel_permutation is not a permutation of K");
+      continue;
+    }
+    if (wanda) {
+      const OpCalibration &stats =
+          *calibrationFile->lookup(getContractionName(op));
+      for (int64_t kk = 0; kk < k; ++kk) {
+        double norm = std::sqrt(stats.sumsq[previous ? previous[kk] : kk]);
+        for (int64_t nn = 0; nn < n; ++nn)
+          wT[nn * k + kk] = float(wT[nn * k + kk] * norm);
+      }
+    }
     FailureOr<search::PermutationResult> result = searchFor(wT, n, k, why);
     if (failed(result)) {
       leave(why);
@@ -418,8 +458,17 @@ void SparqPermuteChannelsPass::runOnOperation() {
         rewriter, c->rhs.getLoc(), permuteConstant(attr, kDim, perm));
     unsigned weightOperand = 1 - c->lhsIndex;
     Value original = c->rhs;
+    // Position p now holds the calibrated channel composed[p].
+    SmallVector<int32_t> composed(perm.size());
+    for (size_t p = 0; p < perm.size(); ++p)
+      composed[p] = previous ? previous[perm[p]] : perm[p];
     rewriter.modifyOpInPlace(op, [&] {
       op.getDpsInputOperand(weightOperand)->set(permutedWeight);
+      // Calibration statistics are found by name: unnamed products have
+      // none to map.
+      if (!getContractionName(op).empty())
+        op->setAttr("sparq.channel_permutation",
+                    rewriter.getDenseI32ArrayAttr(composed));
     });
     eraseIfDead(rewriter, original);
     unsigned gathersBefore = gathers;
@@ -429,12 +478,13 @@ void SparqPermuteChannelsPass::runOnOperation() {
       double total = result->totalMagnitude;
       emitRemark(loc)
           << llvm::formatv("permuted {0} input channels: {1}:{2} pruning "
-                           "keeps {3:P} of the magnitude instead of {4:P}{5}",
+                           "keeps {3:P} of the {6} instead of {4:P}{5}",
                            k, nm.n, nm.m, result->kept / total,
                            result->keptInitial / total,
                            gathers > gathersBefore
                                ? "; the activation is permuted by a gather"
-                               : "; the producer's output channels moved")
+                               : "; the producer's output channels moved",
+                           wanda ? "Wanda importance" : "magnitude")
                  .str()
           << convText;
     }
