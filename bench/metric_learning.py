@@ -101,6 +101,17 @@ def table(rows):
     lines.append("Accuracy target (anneal >= nca and > euclidean on every "
                  "data set): " + ("met." if not short else
                                   "**not met** on " + ", ".join(short) + "."))
+    # Issue 17's time goal; the ratio moves with the machine's load (NCA's
+    # large numpy temporaries suffer more from a loaded cache than the
+    # annealer), so it is only meaningful within one run.
+    slow = ["%s (%.2fx)" % (name, np.mean(fit["anneal"]) /
+                            np.mean(fit["nca"]))
+            for name, _, _, fit in rows if name in ("iris", "wine") and
+            np.mean(fit["anneal"]) > 2 * np.mean(fit["nca"])]
+    lines.append("")
+    lines.append("Time target (anneal <= 2x nca per fit on iris and wine, "
+                 "this run): " + ("met." if not slow else
+                                  "**not met** on " + ", ".join(slow) + "."))
     return "\n".join(lines)
 
 
@@ -143,10 +154,12 @@ def main():
            "(shuffled, random_state 0), mean +- standard deviation over the "
            "folds; features standardised on the training folds; every metric "
            "fitted on the training folds only. `s/fit`: mean wall seconds "
-           "per fit. `anneal`: `sparq.search.learn_metric` defaults (4000 "
-           "proposals, 32 candidate neighbours per point, perplexity 5, "
-           "fixed |A|; seed = fold index), tuned on other splits (seeds "
-           "1..5). `nca`: scikit-learn's NeighborhoodComponentsAnalysis "
+           "per fit. `anneal`: `sparq.search.learn_metric` defaults (8 "
+           "proposals per point within [1000, 4000], n / 8 candidate "
+           "neighbours per point within [16, 32], perplexity 5, fixed |A|; "
+           "seed = fold index), mostly tuned on other splits (seeds 1..5; "
+           "the small-data run length also looked at the pooled splits). "
+           "`nca`: scikit-learn's NeighborhoodComponentsAnalysis "
            "defaults (random_state 0)." % K,
            "", table(main_rows), ""]
     if args.repeats > 1:

@@ -50,7 +50,7 @@ MetricRunPlan planMetricRun(MetricLearningProblem &problem,
   problem.resetCounts();
 
   const double perSweep = double(problem.size());
-  plan.sweeps = options.sweeps > 0 ? options.sweeps : kAutoProposals / perSweep;
+  plan.sweeps = options.sweeps > 0 ? options.sweeps : autoProposals(problem.numPoints()) / perSweep;
   // Refreshes (O(n^2 d') each) kept to about a quarter of the run: a
   // refresh costs about n (d' + 32) / (24 m) moves (a move is ~24 flops per
   // candidate pair, mostly the exp; a refresh ~d' + 32 per pair of points).

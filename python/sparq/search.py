@@ -53,11 +53,12 @@ def learn_metric(X, y, *, seed=0, sweeps=None, time_budget=0.0, dim=None,
     expected number of correct leave-one-out classifications.
 
     y: one label per row, any values numpy can sort. sweeps: the run length
-    in sweeps of dim * features proposals; None: 4000 proposals (a tuned
-    early stop), or, with a time_budget (seconds), the whole budget with the
-    schedule by elapsed time. Reproducible from `seed` unless a budget
-    drives or cuts the run. neighbours: candidates per point in the softmax
-    (None: 32; >= n - 1: all, exact NCA). perplexity: the initial A is
+    in sweeps of dim * features proposals; None: 8 proposals per point
+    within [1000, 4000] (a tuned early stop), or, with a time_budget
+    (seconds), the whole budget with the schedule by elapsed time.
+    Reproducible from `seed` unless a budget drives or cuts the run.
+    neighbours: candidates per point in the softmax (None: n / 8 within
+    [16, 32]; >= n - 1: all, exact NCA). perplexity: the initial A is
     scaled so that each point's stochastic neighbours spread over about
     this many points (0: start from `initial` or the identity as is)."""
     X = np.asarray(X, dtype=np.float64)

@@ -281,13 +281,19 @@ TEST(MetricLearningTest, WorksWithTheGenericEngine) {
 //===----------------------------------------------------------------------===//
 
 TEST(MetricLearningTest, DefaultRunLength) {
-  Data data = blobs(50, 5, 2, 16);
-  MetricLearningResult r = learnMetric(data.x, data.y, data.n, data.d);
-  ASSERT_EQ(r.status, MetricStatus::Ok);
-  EXPECT_NEAR(double(r.anneal.proposed), 4000.0, 8.0);
-  EXPECT_EQ(r.stages, 8);
-  EXPECT_EQ(r.neighbours, 32);
-  EXPECT_LE(r.energy, r.initialEnergy);
+  // 8 proposals per point within [1000, 4000]; n / 8 candidates within
+  // [16, 32].
+  const std::pair<int64_t, double> cases[] = {
+      {50, 1000}, {300, 2400}, {700, 4000}};
+  for (auto [n, proposals] : cases) {
+    Data data = blobs(n, 3, 2, 16);
+    MetricLearningResult r = learnMetric(data.x, data.y, data.n, data.d);
+    ASSERT_EQ(r.status, MetricStatus::Ok);
+    EXPECT_NEAR(double(r.anneal.proposed), proposals, 8.0) << n;
+    EXPECT_EQ(r.neighbours, std::min<int64_t>(32, std::max<int64_t>(16, n / 8)))
+        << n;
+    EXPECT_LE(r.energy, r.initialEnergy);
+  }
 }
 
 TEST(MetricLearningTest, ReproducibleFromTheSeed) {

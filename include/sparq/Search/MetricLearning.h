@@ -37,8 +37,9 @@
 // points under A at the last refresh (learnMetric refreshes between
 // stages); m = n - 1 gives NCA's energy exactly. exp(-D) decays so fast that
 // the far points carry a small share of p_i, and truncation makes a move
-// O(n m) instead of O(n^2). The default m = 32 cost no accuracy against all
-// pairs on the bench data sets (and made breast cancer 9x faster).
+// O(n m) instead of O(n^2). The default m = n / 8 within [16, 32] cost no
+// accuracy against all pairs on the bench data sets (and made breast cancer
+// 9x faster).
 //
 // Moves (each with its own proposal scale, constant within an anneal()
 // call; learnMetric adapts them between stages):
@@ -70,8 +71,9 @@
 //  * learnMetric first scales A so that each point's stochastic neighbours
 //    spread over about `perplexity` (5) candidates (calibrateScale) and
 //    keeps that norm: the softmax keeps one sharpness for the whole run;
-//  * the default run is 4000 proposals whatever the size of A, an early
-//    stop (as a gradient method's few iterations from the identity are);
+//  * the default run is 8 proposals per point within [1000, 4000],
+//    whatever the size of A, an early stop (as a gradient method's few
+//    iterations from the identity are);
 //  * proposal scales only shrink below their initial values.
 //
 // Files: the energy (data, caches, exact energies) in
@@ -116,7 +118,8 @@ struct MetricProblemOptions {
   NcaForm form = NcaForm::Linear;
   /// Keep |A|_F at its initial value (see the file comment).
   bool fixedNorm = true;
-  /// Candidate neighbours per point, m; 0: 32; capped at n - 1 (all).
+  /// Candidate neighbours per point, m; 0: n / 8 within [16, 32]; capped
+  /// at n - 1 (all).
   int64_t neighbours = 0;
   /// Relative frequencies of the moves (rotations need d' >= 2,
   /// perturbations a non-constant feature; otherwise their weight is 0).
@@ -298,13 +301,20 @@ struct MetricLearningOptions {
   MetricProblemOptions problem;
   uint64_t seed = 0;
   /// Planned length in sweeps of d' * d proposals, over all stages; <= 0:
-  /// 4000 proposals (see the file comment). Infinite needs a time budget.
+  /// 8 n proposals within [1000, 4000] (see the file comment). Infinite
+  /// needs a time budget.
   double sweeps = 0;
   /// Over the whole run (all stages). Start/end temperatures <= 0 are
   /// chosen from the |dE| of random moves at the start (see Annealer.h);
   /// the defaults accept the median uphill move with probability 0.5 at
-  /// the start and 1e-3 at the end.
-  TemperatureSchedule schedule;
+  /// the start and 1e-3 at the end. The median of 64 sampled moves sets
+  /// them as well as 512 did on the bench data sets; 512 cost as much as
+  /// the whole default run on small ones (iris, wine).
+  TemperatureSchedule schedule = [] {
+    TemperatureSchedule s;
+    s.autoSamples = 64;
+    return s;
+  }();
   /// Wall-clock budget for the whole call in seconds; <= 0: none.
   double timeBudgetSeconds = 0;
   /// > 1: first scale the initial A so that each point's stochastic
