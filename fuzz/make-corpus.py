@@ -23,8 +23,9 @@ BY_PASS = {
     "sparq-permute-channels": [8, 9, 12],
     "convert-sparq-to-llvm": [10],
     "sparq-cpu-pipeline": [10, 11],
-    "convert-sparq-to-nvvm": [13, 16],
+    "convert-sparq-to-nvvm": [13, 16, 17],
     "sparq-gpu-pipeline": [14, 15],
+    "sparq-instrument-calibration": [18],
 }
 SPLIT = re.compile(r"^// -----\s*$", re.M)
 

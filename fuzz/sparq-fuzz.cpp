@@ -60,8 +60,6 @@ const Pipeline kPipelines[] = {
     {"sparq-permute-channels{sweeps=4 time-budget=0.05 report=true}", true},
     {"sparq-permute-channels{method=greedy pattern=1:4 time-budget=0.05}",
      true},
-    // Reads no file: the calibration file options stay out of the fuzzer.
-    {"sparq-instrument-calibration{report=true}", true},
     {"convert-sparq-to-llvm", true},
     {"sparq-cpu-pipeline", false},
     {"sparq-permute-channels{sweeps=2 time-budget=0.05},sparq-prune,"
@@ -76,6 +74,8 @@ const Pipeline kPipelines[] = {
     {"convert-sparq-to-nvvm{chip=sm_90a kernels=mma}", true},
     // Products on device buffers (to_tensor / materialize_in_destination).
     {"convert-sparq-to-nvvm{chip=sm_89 host-copies=false}", true},
+    // Reads no file: the calibration file options stay out of the fuzzer.
+    {"sparq-instrument-calibration{report=true}", true},
 };
 constexpr unsigned kNumPipelines = std::size(kPipelines);
 
