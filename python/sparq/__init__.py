@@ -6,10 +6,12 @@
     perm, stats = sparq.search.permute_channels(w.T)       # Metropolis search
     module = sparq.ir.Module.parse(text)                   # the compiler
     module.run("builtin.module(sparq-quantize,canonicalize)")
+    path = sparq.calibrate(module, batches, path="calib.json")  # statistics
 
 Every number these functions compute comes from the same C++ library the
 compiler folds constants with, bit for bit.
 """
-from . import fp8, ir, search, sparsity
+from . import calibration, fp8, ir, search, sparsity
+from .calibration import calibrate
 
-__all__ = ["fp8", "ir", "search", "sparsity"]
+__all__ = ["calibrate", "calibration", "fp8", "ir", "search", "sparsity"]

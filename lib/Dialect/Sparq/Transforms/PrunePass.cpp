@@ -11,10 +11,13 @@
 
 #include "sparq/Dialect/Sparq/Transforms/Convolution.h"
 
+#include "PruneCalibrated.h"
+
 #include "sparq/Numerics/NM.h"
 #include "sparq/Numerics/Transposable.h"
 #include "sparq/Utils/ConstantElements.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
@@ -90,7 +93,12 @@ private:
   void rewrite(Consumer &c, Value pruned, int64_t prunedDim);
   void emitReport(const Consumer &c, int64_t prunedDim);
 
+  /// Reads the criterion and calibration options; errors are emitted.
+  LogicalResult loadCriterion();
+
   unsigned n = 2, m = 4;
+  PruneCriterion criterionKind = PruneCriterion::Magnitude;
+  std::optional<CalibrationFile> calibrationFile;
   unsigned pruned = 0, skipped = 0;
   SmallVector<std::string> unchanged;
   double keptL1 = 0, totalL1 = 0;
@@ -247,6 +255,41 @@ void SparqPrunePass::emitReport(const Consumer &c, int64_t prunedDim) {
            << prunedDim << ", not this product's K";
 }
 
+LogicalResult SparqPrunePass::loadCriterion() {
+  Location loc = getOperation().getLoc();
+  if (criterion == "magnitude")
+    criterionKind = PruneCriterion::Magnitude;
+  else if (criterion == "wanda")
+    criterionKind = PruneCriterion::Wanda;
+  else if (criterion == "sparsegpt")
+    criterionKind = PruneCriterion::SparseGPT;
+  else
+    return emitError(loc) << "unknown criterion '" << criterion
+                          << "': expected magnitude, wanda or sparsegpt";
+  if (!std::isfinite(damp) || damp < 0)
+    return emitError(loc) << "damp must be finite and non-negative, got "
+                          << damp;
+  bool aware = criterionKind != PruneCriterion::Magnitude;
+  if (aware && calibration.empty())
+    return emitError(loc) << "criterion=" << criterion
+                          << " needs a calibration file (calibration=FILE)";
+  if (aware && rule == NMRule::transposable)
+    return emitError(loc) << "criterion=" << criterion
+                          << " does not combine with the transposable rule";
+  if (calibration.empty())
+    return success();
+  FailureOr<CalibrationFile> file = CalibrationFile::load(calibration, loc);
+  if (failed(file))
+    return failure();
+  if (file->isLegacy())
+    return emitError(loc) << "calibration table '" << calibration
+                          << "' holds amax values only; pruning needs a "
+                             "sparq_calibration file with per-channel "
+                             "statistics";
+  calibrationFile = std::move(*file);
+  return success();
+}
+
 void SparqPrunePass::runOnOperation() {
   ModuleOp module = getOperation();
   // Options first: a bad request changes nothing.
@@ -275,6 +318,9 @@ void SparqPrunePass::runOnOperation() {
     emitError(module.getLoc()) << "the transposable rule is defined for 2:4 only";
     return signalPassFailure();
   }
+
+  if (failed(loadCriterion()))
+    return signalPassFailure();
 
   llvm::StringSet<> skipNames;
   for (const std::string &name : skip)
@@ -311,6 +357,49 @@ void SparqPrunePass::runOnOperation() {
   for (Consumer &c : consumers)
     if (c.skipReason.empty())
       byRoot[c.root].push_back(&c);
+  // Statistics are checked and the activation-aware weights computed for
+  // every weight before anything is rewritten.
+  if (calibrationFile) {
+    llvm::StringSet<> names;
+    for (const Consumer &c : consumers)
+      if (!c.name.empty())
+        names.insert(c.name);
+    for (const auto &entry : calibrationFile->getOps())
+      if (!names.contains(entry.getKey())) {
+        emitError(module.getLoc())
+            << "calibration file '" << calibration << "' names '"
+            << entry.getKey() << "', which is no product in the module";
+        return signalPassFailure();
+      }
+  }
+  llvm::DenseMap<Value, CalibratedPruneResult> calibrated;
+  bool failedCalibration = false;
+  for (auto &[root, users] : byRoot) {
+    if (!calibrationFile)
+      break;
+    Consumer &first = *users.front();
+    Attribute attr;
+    bool constant = matchPattern(root, m_Constant(&attr));
+    if (!constant) {
+      if (criterionKind != PruneCriterion::Magnitude) {
+        emitError(*first.loc) << "criterion=" << criterion
+                              << " prunes constant weights; this product's "
+                                 "weight is computed at run time";
+        failedCalibration = true;
+      }
+      continue;
+    }
+    FailureOr<CalibratedPruneResult> result = pruneWithCalibration(
+        *first.loc, attr, first.rootK, criterionKind, &*calibrationFile,
+        first.name, num::NMPattern{n, m}, damp, report);
+    if (failed(result))
+      failedCalibration = true;
+    else
+      calibrated[root] = std::move(*result);
+  }
+  if (failedCalibration)
+    return signalPassFailure();
+
   for (auto &[root, users] : byRoot) {
     int64_t dim = users.front()->rootK;
     OpBuilder builder(module.getContext());
@@ -322,13 +411,23 @@ void SparqPrunePass::runOnOperation() {
                           dim == cast<RankedTensorType>(root.getType()).getRank() - 1
                               ? -1
                               : dim);
+    auto known = calibrated.find(root);
+    Value input = root;
+    if (known != calibrated.end() && known->second.weight)
+      // Already N:M (SparseGPT's values reconstructed): the prune op keeps
+      // exactly its non-zeros and the folder compresses it as usual.
+      input = arith::ConstantOp::create(builder, root.getLoc(),
+                                        known->second.weight);
     Value prunedRoot =
-        PruneOp::create(builder, root.getLoc(), root, nm,
+        PruneOp::create(builder, root.getLoc(), input, nm,
                         NMRuleAttr::get(module.getContext(), rule));
     ++pruned;
     // How much magnitude a constant weight keeps.
     Attribute attr;
-    if (matchPattern(root, m_Constant(&attr)))
+    if (known != calibrated.end() && known->second.weight) {
+      keptL1 += known->second.keptL1;
+      totalL1 += known->second.totalL1;
+    } else if (matchPattern(root, m_Constant(&attr)))
       if (auto data = ConstantElements::read(attr)) {
         auto type = cast<ShapedType>(root.getType());
         num::ElementKind kind = *getElementKind(type.getElementType());
@@ -350,6 +449,9 @@ void SparqPrunePass::runOnOperation() {
       }
     for (Consumer *c : users) {
       emitReport(*c, dim);
+      if (report && known != calibrated.end() && !known->second.report.empty())
+        emitRemark(*c->loc) << "criterion " << criterion << ": "
+                            << known->second.report;
       rewrite(*c, prunedRoot, dim);
     }
   }

@@ -7,7 +7,9 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
+#include "sparq/Dialect/Sparq/Transforms/Calibration.h"
 #include "sparq/Dialect/Sparq/Transforms/Convolution.h"
+#include "sparq/Numerics/HistogramAmax.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -29,6 +31,7 @@ namespace sparq {
 
 using namespace mlir;
 using namespace sparq;
+namespace num = sparq::numerics;
 
 namespace {
 /// One contraction the pass looked at, and what it decided.
@@ -48,8 +51,11 @@ struct Candidate {
   std::shared_ptr<const ConvolutionInfo> convolution;
 };
 
-/// amax values by contraction name and linalg input index.
-using CalibrationTable = llvm::StringMap<std::array<std::optional<double>, 2>>;
+/// The calibration file, if the pass was given one.
+struct CalibrationTable {
+  std::optional<CalibrationFile> file;
+  bool empty() const { return !file; }
+};
 
 struct SparqQuantizePass
     : public sparq::impl::SparqQuantizeBase<SparqQuantizePass> {
@@ -68,6 +74,11 @@ private:
     return options;
   }
   LogicalResult loadCalibration(CalibrationTable &table);
+  /// The static amax of linalg input `input` from `op`'s statistics, for
+  /// the FP8 element type `format`, by the `amax` option's method.
+  std::optional<double> chooseAmax(const CalibrationTable &table,
+                                   const OpCalibration &op, unsigned input,
+                                   Type format) const;
   SmallVector<Candidate> collect(const QuantizeOptions &options);
   LogicalResult plan(SmallVectorImpl<Candidate> &candidates,
                      const CalibrationTable &table);
@@ -93,55 +104,50 @@ private:
 } // namespace
 
 LogicalResult SparqQuantizePass::loadCalibration(CalibrationTable &table) {
+  Location loc = getOperation().getLoc();
+  if (amaxMethod != "max" && amaxMethod != "percentile" && amaxMethod != "mse")
+    return emitError(loc) << "unknown amax method '" << amaxMethod
+                          << "': expected max, percentile or mse";
+  if (!(percentile > 0 && percentile <= 100))
+    return emitError(loc) << "percentile must be in (0, 100], got "
+                          << percentile;
   if (calibration.empty())
     return success();
-  Location loc = getOperation().getLoc();
-  auto buffer = llvm::MemoryBuffer::getFile(calibration);
-  if (!buffer)
-    return emitError(loc) << "cannot read calibration table '" << calibration
-                          << "': " << buffer.getError().message();
-  llvm::Expected<llvm::json::Value> json =
-      llvm::json::parse((*buffer)->getBuffer());
-  if (!json)
-    return emitError(loc) << "calibration table '" << calibration
-                          << "' is not valid JSON: "
-                          << llvm::toString(json.takeError());
-  const llvm::json::Object *object = json->getAsObject();
-  if (!object)
-    return emitError(loc) << "calibration table '" << calibration
-                          << "' must be a JSON object of name: amax";
-  for (const auto &[key, value] : *object) {
-    std::array<std::optional<double>, 2> entry;
-    auto bad = [&]() {
-      return emitError(loc) << "calibration entry '" << key.str()
-                            << "' must be a finite positive amax or a pair "
-                               "[amax or null, amax or null]";
-    };
-    auto read = [&](const llvm::json::Value &v,
-                    std::optional<double> &out) -> bool {
-      if (v.kind() == llvm::json::Value::Null)
-        return true;
-      std::optional<double> number = v.getAsNumber();
-      if (!number || !std::isfinite(*number) || *number < 0)
-        return false;
-      out = *number;
-      return true;
-    };
-    if (const llvm::json::Array *pair = value.getAsArray()) {
-      if (pair->size() != 2 || !read((*pair)[0], entry[0]) ||
-          !read((*pair)[1], entry[1]))
-        return bad();
-    } else {
-      // One number: the amax of the contraction's only activation, placed
-      // once the weight operand is known.
-      std::optional<double> number;
-      if (!read(value, number) || !number)
-        return bad();
-      entry[0] = entry[1] = number;
-    }
-    table[key.str()] = entry;
+  FailureOr<CalibrationFile> file = CalibrationFile::load(calibration, loc);
+  if (failed(file))
+    return failure();
+  table.file = std::move(*file);
+  if (table.file->isLegacy() && amaxMethod != "max")
+    return emitError(loc) << "amax=" << amaxMethod << " needs a histogram: "
+                          << "calibration table '" << calibration
+                          << "' is an {\"name\": amax} table";
+  for (const auto &entry : table.file->getOps()) {
+    const OpCalibration &op = entry.getValue();
+    if (table.file->isLegacy())
+      continue;
+    if (amaxMethod == "max" ? !op.amax[0] : op.histogram.empty())
+      return emitError(loc) << "calibration file '" << calibration << "', op '"
+                            << entry.getKey() << "': amax=" << amaxMethod
+                            << " needs its '"
+                            << (amaxMethod == "max" ? "amax" : "histogram")
+                            << "'";
   }
   return success();
+}
+
+std::optional<double>
+SparqQuantizePass::chooseAmax(const CalibrationTable &table,
+                              const OpCalibration &op, unsigned input,
+                              Type format) const {
+  if (table.file->isLegacy() || amaxMethod == "max")
+    return op.amax[input];
+  num::Fp8Format fp8 = isa<Float8E5M2Type>(format) ? num::Fp8Format::E5M2
+                                                    : num::Fp8Format::E4M3;
+  if (amaxMethod == "percentile")
+    return num::percentileAmax(op.histogram.data(), op.histogram.size(),
+                               op.histogramMax, percentile);
+  return num::mseAmax(op.histogram.data(), op.histogram.size(),
+                      op.histogramMax, fp8, margin);
 }
 
 SmallVector<Candidate>
@@ -243,6 +249,7 @@ LogicalResult SparqQuantizePass::plan(SmallVectorImpl<Candidate> &candidates,
   QuantizeOptions options = getOptions();
   bool ok = true;
   llvm::StringSet<> used;
+  static const llvm::StringMap<OpCalibration> noOps;
   for (Candidate &c : candidates) {
     if (!c.skipReason.empty())
       continue;
@@ -262,8 +269,10 @@ LogicalResult SparqQuantizePass::plan(SmallVectorImpl<Candidate> &candidates,
       case ActivationScaling::Static: {
         p.scaling = OperandPlan::Scaling::Static;
         std::optional<double> amax;
-        if (auto it = table.find(c.name); !c.name.empty() && it != table.end()) {
-          amax = it->second[i];
+        if (const OpCalibration *entry =
+                table.file && !c.name.empty() ? table.file->lookup(c.name)
+                                              : nullptr) {
+          amax = chooseAmax(table, *entry, i, p.format);
           used.insert(c.name);
         } else if (auto attr =
                        c.op->getAttrOfType<FloatAttr>("sparq.activation_amax")) {
@@ -290,7 +299,7 @@ LogicalResult SparqQuantizePass::plan(SmallVectorImpl<Candidate> &candidates,
       }
     }
   }
-  for (const auto &entry : table)
+  for (const auto &entry : table.file ? table.file->getOps() : noOps)
     if (!used.contains(entry.getKey())) {
       emitError(getOperation().getLoc())
           << "calibration table entry '" << entry.getKey()

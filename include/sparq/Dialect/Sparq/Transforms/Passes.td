@@ -75,8 +75,16 @@ def SparqQuantize : Pass<"sparq-quantize", "mlir::ModuleOp"> {
              clEnumValN(::sparq::ActivationScaling::Static, "static", "calibrated amax (table or sparq.activation_amax)"),
              clEnumValN(::sparq::ActivationScaling::Delayed, "delayed", "amax history carried as function state"))}]>,
     Option<"calibration", "calibration", "std::string", "\"\"",
-           "JSON calibration table for static scaling: {\"name\": amax} or "
+           "Calibration file for static scaling (docs/Calibration.md), or a "
+           "JSON table {\"name\": amax} or "
            "{\"name\": [amax of input 0 or null, amax of input 1 or null]}">,
+    Option<"amaxMethod", "amax", "std::string", "\"max\"",
+           "Static amax from the calibration file: max (the largest |x| "
+           "seen), percentile (of the histogram) or mse (least FP8 round-trip "
+           "error over the histogram)">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "Percent of the calibration values below the amax=percentile "
+           "choice">,
     Option<"amaxHistory", "amax-history", "unsigned", "16",
            "Length of the amax history of delayed scaling">,
     Option<"margin", "margin", "int", "0",
@@ -143,6 +151,7 @@ def SparqPrune : Pass<"sparq-prune", "mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "sparq::SparqDialect",
+    "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::tensor::TensorDialect",
   ];
@@ -159,6 +168,15 @@ def SparqPrune : Pass<"sparq-prune", "mlir::ModuleOp"> {
                         "2:4 along both dimensions in 4x4 blocks (Apex m4n2_2d)"))}]>,
     ListOption<"skip", "skip", "std::string",
                "Contractions to leave dense, by sparq.name or location name">,
+    Option<"criterion", "criterion", "std::string", "\"magnitude\"",
+           "Which weights a group keeps: magnitude, wanda (|W| times the "
+           "input channel's L2 norm) or sparsegpt (OBS mask and "
+           "reconstruction from X^T X); wanda and sparsegpt need calibration">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration file (docs/Calibration.md) for wanda and sparsegpt">,
+    Option<"damp", "damp", "double", "0.01",
+           "SparseGPT dampening: damp times the mean diagonal of X^T X is "
+           "added to it">,
     Option<"report", "report", "bool", "false",
            "Emit a remark for every contraction: what was done or why not">,
   ];
@@ -222,12 +240,47 @@ def SparqPermuteChannels : Pass<"sparq-permute-channels", "mlir::ModuleOp"> {
     Option<"replicas", "replicas", "unsigned", "1",
            "Independent annealing chains per weight, run on the context's "
            "thread pool; the best is kept (reproducible from seed)">,
+    Option<"criterion", "criterion", "std::string", "\"magnitude\"",
+           "Importance the permutation maximizes: magnitude (|W|) or wanda "
+           "(|W| times the input channel's L2 norm, from calibration)">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration file (docs/Calibration.md) for criterion=wanda">,
     Option<"report", "report", "bool", "false",
            "Emit a remark per weight: magnitude kept before and after">,
   ];
   let statistics = [
     Statistic<"numPermuted", "weights-permuted", "Weights whose channels were permuted">,
     Statistic<"numGathers", "gathers-inserted", "Activations permuted by an explicit gather">,
+  ];
+}
+
+def SparqInstrumentCalibration
+    : Pass<"sparq-instrument-calibration", "mlir::ModuleOp"> {
+  let summary = "Return the activations of named products, for calibration";
+  let description = [{
+    Prepares a copy of a program for `sparq.calibrate`: for every named
+    product (`sparq.name` or a name location) in the body of the entry
+    function that the other passes may transform (the matmul forms,
+    `sparq.matmul`, 2-D convolutions through im2col), appends to the
+    function's results its f32 activation as a `[rows, K]` matrix, column j
+    being input channel j of the weight in the order the prune and permute
+    passes group K (docs/Calibration.md). With `report`, a remark
+    `calibration output I: NAME` says which result holds which product, and
+    others say why a named product is not recorded. Two products with one
+    name are an error. The program's own results are unchanged.
+  }];
+  let dependentDialects = [
+    "sparq::SparqDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"main\"",
+           "The function calibration runs">,
+    Option<"report", "report", "bool", "false",
+           "Remarks naming each recorded result, and why products are not "
+           "recorded">,
   ];
 }
 
