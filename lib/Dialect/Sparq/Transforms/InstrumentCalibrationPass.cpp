@@ -88,6 +88,11 @@ void SparqInstrumentCalibrationPass::runOnOperation() {
     std::string name = getContractionName(op);
     if (name.empty())
       continue;
+    if (op->hasAttr("sparq.channel_permutation")) {
+      op->emitError() << "'" << name << "' had its channels permuted: "
+                      << "calibrate before --sparq-permute-channels";
+      return signalPassFailure();
+    }
     if (auto [it, inserted] = seen.try_emplace(name, op->getLoc()); !inserted) {
       InFlightDiagnostic diag = op->emitError()
                                 << "two products are named '" << name

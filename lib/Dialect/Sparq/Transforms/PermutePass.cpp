@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 
+#include "sparq/Dialect/Sparq/Transforms/Calibration.h"
 #include "sparq/Dialect/Sparq/Transforms/Convolution.h"
 
 #include "sparq/Numerics/AxisView.h"
@@ -21,6 +22,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -171,8 +173,13 @@ private:
                                                  std::string &whyNot);
   void permuteActivation(IRRewriter &rewriter, linalg::LinalgOp op,
                          unsigned activationOperand, ArrayRef<int32_t> perm);
+  /// Reads criterion and calibration, and checks the statistics against
+  /// every product before anything is rewritten.
+  LogicalResult loadCalibration(ArrayRef<linalg::LinalgOp> products);
   search::SparsityPattern nm;
   unsigned permuted = 0, gathers = 0;
+  bool wanda = false;
+  std::optional<CalibrationFile> calibrationFile;
 };
 } // namespace
 
@@ -275,6 +282,87 @@ void SparqPermuteChannelsPass::permuteActivation(IRRewriter &rewriter,
   });
 }
 
+/// K of a product the pass may permute, and whether its weight is a
+/// constant; nullopt for products it leaves alone anyway.
+static std::optional<std::pair<int64_t, bool>>
+permutableK(linalg::LinalgOp op) {
+  std::string why;
+  Attribute attr;
+  ConvolutionKind kind = classifyConvolution(op, why);
+  if (kind == ConvolutionKind::Product) {
+    FailureOr<ConvolutionInfo> info = matchConvolution(op, why);
+    if (failed(info) || info->grouped)
+      return std::nullopt;
+    return std::make_pair(
+        info->k, matchPattern(op.getDpsInputOperand(1)->get(), m_Constant()));
+  }
+  if (kind != ConvolutionKind::None)
+    return std::nullopt;
+  FailureOr<Contraction> c = matchContraction(op, why);
+  if (failed(c) || (c->batched && !c->batchIntoM) || c->transposeLhs)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(c->rhs.getType());
+  if (!type || type.getRank() != 2)
+    return std::nullopt;
+  return std::make_pair(type.getDimSize(c->transposeRhs ? 1 : 0),
+                        matchPattern(c->rhs, m_Constant()));
+}
+
+LogicalResult
+SparqPermuteChannelsPass::loadCalibration(ArrayRef<linalg::LinalgOp> products) {
+  Location loc = getOperation().getLoc();
+  if (criterion != "magnitude" && criterion != "wanda")
+    return emitError(loc) << "unknown criterion '" << criterion
+                          << "': expected magnitude or wanda";
+  wanda = criterion == "wanda";
+  if (wanda && calibration.empty())
+    return emitError(loc) << "criterion=wanda needs a calibration file "
+                             "(calibration=FILE)";
+  if (calibration.empty())
+    return success();
+  FailureOr<CalibrationFile> file = CalibrationFile::load(calibration, loc);
+  if (failed(file))
+    return failure();
+  if (file->isLegacy())
+    return emitError(loc) << "calibration table '" << calibration
+                          << "' holds amax values only; criterion=wanda "
+                             "needs a sparq_calibration file with 'sumsq'";
+  llvm::StringSet<> names;
+  for (linalg::LinalgOp op : products) {
+    std::string name = getContractionName(op);
+    if (!name.empty())
+      names.insert(name);
+    std::optional<std::pair<int64_t, bool>> k = permutableK(op);
+    if (!k || !k->second)
+      continue;
+    const OpCalibration *entry = name.empty() ? nullptr : file->lookup(name);
+    if (!entry) {
+      if (wanda)
+        return op.emitError()
+               << "criterion=wanda: calibration file '" << calibration
+               << "' has no statistics for "
+               << (name.empty() ? std::string("this unnamed product")
+                                : "'" + name + "'");
+      continue;
+    }
+    if (entry->channels != k->first)
+      return op.emitError() << "criterion=" << criterion << ": calibration for '"
+                            << name << "' has " << entry->channels
+                            << " channels, but the product's K is "
+                            << k->first;
+    if (wanda && entry->sumsq.empty())
+      return op.emitError() << "criterion=wanda: calibration for '" << name
+                            << "' has no 'sumsq'";
+  }
+  for (const auto &entry : file->getOps())
+    if (!names.contains(entry.getKey()))
+      return emitError(loc) << "calibration file '" << calibration
+                            << "' names '" << entry.getKey()
+                            << "', which is no product in the module";
+  calibrationFile = std::move(*file);
+  return success();
+}
+
 void SparqPermuteChannelsPass::runOnOperation() {
   ModuleOp module = getOperation();
   auto parsed = parseNMPattern(pattern);
@@ -314,6 +402,8 @@ void SparqPermuteChannelsPass::runOnOperation() {
         classifyConvolution(op, ignored) != ConvolutionKind::None)
       products.push_back(op);
   });
+  if (failed(loadCalibration(products)))
+    return signalPassFailure();
   IRRewriter rewriter(&getContext());
   SmallVector<std::string> unchanged;
   for (linalg::LinalgOp op : products) {
@@ -385,6 +475,27 @@ void SparqPermuteChannelsPass::runOnOperation() {
                 .str());
       continue;
     }
+    // Wanda: the search keeps the importance |W_ij| * ||X_j|| pruning will
+    // keep; the channel's norm moves with it. Statistics are in the order of
+    // the program that was calibrated, before earlier permutations.
+    auto previous =
+        op->getAttrOfType<DenseI32ArrayAttr>("sparq.channel_permutation");
+    if (previous && (int64_t(previous.size()) != k ||
+                     !search::isPermutation(std::vector<int32_t>(previous.asArrayRef().begin(),
+                                                     previous.asArrayRef().end()),
+                               k))) {
+      leave("its sparq.channel_permutation is not a permutation of K");
+      continue;
+    }
+    if (wanda) {
+      const OpCalibration &stats =
+          *calibrationFile->lookup(getContractionName(op));
+      for (int64_t kk = 0; kk < k; ++kk) {
+        double norm = std::sqrt(stats.sumsq[previous ? previous[kk] : kk]);
+        for (int64_t nn = 0; nn < n; ++nn)
+          wT[nn * k + kk] = float(wT[nn * k + kk] * norm);
+      }
+    }
     FailureOr<search::PermutationResult> result = searchFor(wT, n, k, why);
     if (failed(result)) {
       leave(why);
@@ -418,8 +529,14 @@ void SparqPermuteChannelsPass::runOnOperation() {
         rewriter, c->rhs.getLoc(), permuteConstant(attr, kDim, perm));
     unsigned weightOperand = 1 - c->lhsIndex;
     Value original = c->rhs;
+    // Position p now holds the calibrated channel composed[p].
+    SmallVector<int32_t> composed(perm.size());
+    for (size_t p = 0; p < perm.size(); ++p)
+      composed[p] = previous ? previous[perm[p]] : perm[p];
     rewriter.modifyOpInPlace(op, [&] {
       op.getDpsInputOperand(weightOperand)->set(permutedWeight);
+      op->setAttr("sparq.channel_permutation",
+                  rewriter.getDenseI32ArrayAttr(composed));
     });
     eraseIfDead(rewriter, original);
     unsigned gathersBefore = gathers;
@@ -429,12 +546,13 @@ void SparqPermuteChannelsPass::runOnOperation() {
       double total = result->totalMagnitude;
       emitRemark(loc)
           << llvm::formatv("permuted {0} input channels: {1}:{2} pruning "
-                           "keeps {3:P} of the magnitude instead of {4:P}{5}",
+                           "keeps {3:P} of the {6} instead of {4:P}{5}",
                            k, nm.n, nm.m, result->kept / total,
                            result->keptInitial / total,
                            gathers > gathersBefore
                                ? "; the activation is permuted by a gather"
-                               : "; the producer's output channels moved")
+                               : "; the producer's output channels moved",
+                           wanda ? "Wanda importance" : "magnitude")
                  .str()
           << convText;
     }

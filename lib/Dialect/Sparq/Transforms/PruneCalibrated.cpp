@@ -42,7 +42,7 @@ double outputError(const std::vector<float> &w, const std::vector<float> &v,
 FailureOr<CalibratedPruneResult> sparq::pruneWithCalibration(
     Location loc, Attribute weightAttr, int64_t kDim, PruneCriterion criterion,
     const CalibrationFile *file, StringRef name, num::NMPattern pattern,
-    double damp, bool wantReport) {
+    double damp, bool wantReport, ArrayRef<int32_t> permutation) {
   CalibratedPruneResult result;
   bool aware = criterion != PruneCriterion::Magnitude;
   const char *criterionName = criterion == PruneCriterion::Wanda ? "wanda"
@@ -97,6 +97,20 @@ FailureOr<CalibratedPruneResult> sparq::pruneWithCalibration(
                 "with hessian=True)");
   }
 
+  // Statistics in the product's current channel order.
+  std::vector<double> sumsq = stats->sumsq;
+  if (!permutation.empty() && int64_t(permutation.size()) == k) {
+    for (int64_t p = 0; !sumsq.empty() && p < k; ++p)
+      sumsq[p] = stats->sumsq[permutation[p]];
+    if (hessian) {
+      std::vector<double> h(hessian->size());
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t q = 0; q < k; ++q)
+          h[p * k + q] = (*hessian)[permutation[p] * k + permutation[q]];
+      hessian = std::move(h);
+    }
+  }
+
   // [rows][k], K contiguous.
   ArrayRef<char> raw = data->getRawData();
   std::vector<float> w(size_t(rows * k));
@@ -119,7 +133,7 @@ FailureOr<CalibratedPruneResult> sparq::pruneWithCalibration(
   std::vector<uint8_t> mask(w.size());
   if (criterion == PruneCriterion::Wanda) {
     num::PruneStatus status =
-        num::wandaPrune(w.data(), rows, k, stats->sumsq.data(), pattern,
+        num::wandaPrune(w.data(), rows, k, sumsq.data(), pattern,
                         mask.data(), pruned.data());
     if (status != num::PruneStatus::Ok)
       return fail(num::pruneStatusMessage(status));
@@ -162,9 +176,9 @@ FailureOr<CalibratedPruneResult> sparq::pruneWithCalibration(
   if (wantReport) {
     const std::vector<double> *h = hessian ? &*hessian : nullptr;
     std::vector<float> zero(w.size(), 0.0f);
-    double dense = outputError(w, zero, rows, k, h, stats->sumsq);
-    double before = outputError(w, magnitude, rows, k, h, stats->sumsq);
-    double after = outputError(w, pruned, rows, k, h, stats->sumsq);
+    double dense = outputError(w, zero, rows, k, h, sumsq);
+    double before = outputError(w, magnitude, rows, k, h, sumsq);
+    double after = outputError(w, pruned, rows, k, h, sumsq);
     auto relative = [&](double e) {
       return dense > 0 ? llvm::formatv("{0:e}", e / dense).str()
                        : std::string("n/a");

@@ -34,12 +34,15 @@ struct CalibratedPruneResult {
 /// `criterion` with the statistics of product `name`. Errors (no entry, a
 /// channel count that is not K, a missing statistic, a Hessian that even
 /// damped is not positive definite) are emitted at `loc`; a Hessian that
-/// needed the dampening gets a warning.
+/// needed the dampening gets a warning. `permutation` (position -> calibrated
+/// channel, the product's sparq.channel_permutation) is empty or a
+/// permutation of K already checked.
 mlir::FailureOr<CalibratedPruneResult>
 pruneWithCalibration(mlir::Location loc, mlir::Attribute weight, int64_t kDim,
                      PruneCriterion criterion, const CalibrationFile *file,
                      llvm::StringRef name, numerics::NMPattern pattern,
-                     double damp, bool wantReport);
+                     double damp, bool wantReport,
+                     llvm::ArrayRef<int32_t> permutation);
 
 } // namespace sparq
 

@@ -389,9 +389,30 @@ void SparqPrunePass::runOnOperation() {
       }
       continue;
     }
+    // After --sparq-permute-channels, position p of K holds the calibrated
+    // channel permutation[p].
+    ArrayRef<int32_t> permutation;
+    if (auto perm = first.op->getAttrOfType<DenseI32ArrayAttr>(
+            "sparq.channel_permutation")) {
+      int64_t k = cast<ShapedType>(root.getType()).getDimSize(first.rootK);
+      std::vector<int32_t> values(perm.asArrayRef().begin(),
+                                  perm.asArrayRef().end());
+      llvm::sort(values);
+      bool ok = int64_t(values.size()) == k;
+      for (int64_t i = 0; ok && i < k; ++i)
+        ok = values[i] == i;
+      if (!ok) {
+        emitError(*first.loc) << "sparq.channel_permutation is not a "
+                                 "permutation of the product's K = "
+                              << k;
+        failedCalibration = true;
+        continue;
+      }
+      permutation = perm.asArrayRef();
+    }
     FailureOr<CalibratedPruneResult> result = pruneWithCalibration(
         *first.loc, attr, first.rootK, criterionKind, &*calibrationFile,
-        first.name, num::NMPattern{n, m}, damp, report);
+        first.name, num::NMPattern{n, m}, damp, report, permutation);
     if (failed(result))
       failedCalibration = true;
     else
