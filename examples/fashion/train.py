@@ -17,8 +17,9 @@ on the CPU and exports them to ONNX (models/*.onnx, opset 17, dynamic batch):
 The masks group K as sparq-prune does on the imported program (a
 convolution's K in (kh, kw, c) order), so sparq-prune keeps the fine-tuned
 weights as they are. Seeded (torch, numpy): the same torch build and thread
-count give the same files. The committed models took 28 minutes (CNN) and
-18 minutes (ViT), one thread each, on a 2-core machine shared with other jobs. Prints test accuracy (torch) and writes
+count give the same files. The committed models took 20 minutes (CNN) and
+14 minutes (ViT), one thread each, on a 2-core machine shared with other jobs
+(models/NAME.json has the seconds). Prints test accuracy (torch) and writes
 models/NAME.json with it, the settings and the training time.
 """
 import argparse
