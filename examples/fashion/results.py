@@ -239,7 +239,10 @@ def main():
     with ctx.Pool(min(args.jobs, len(models))) as pool:
         jobs = {}
         for name in models:
-            cal[name] = os.path.join(args.workdir, f"{name}.calibration.json")
+            # One directory per model: calibrate() names the Hessian files
+            # after the ops ('/Gemm' is in both models).
+            os.makedirs(os.path.join(args.workdir, name), exist_ok=True)
+            cal[name] = os.path.join(args.workdir, name, "calibration.json")
             jobs[name] = pool.apply_async(calibrate, (
                 args.build, os.path.join(args.models_dir, f"{name}.onnx"),
                 cal[name], args.calibration_images, cal_batch))
