@@ -11,6 +11,8 @@ packages=(
   python3 python3-dev python3-numpy python3-pytest python3-sklearn pybind11-dev
   # ONNX import and its tests (sparq.onnx), bench/cpu_models.py.
   python3-onnx python3-torch python3-torchvision python3-hypothesis
+  # examples/fashion (its pytest reads the test set).
+  dataset-fashion-mnist
 )
 
 missing=()
