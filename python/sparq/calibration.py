@@ -98,8 +98,9 @@ def calibrate(module, batches, *, path=None, hessian=False, bins=2048,
     histogram of |x| (`bins` equal bins, an even number), per-input-channel
     sum of squares and, with hessian=True, X^T X.
 
-    With `path`, writes the JSON file there (Hessians as NAME.hessian.npy
-    next to it) and returns the path; otherwise returns a dict
+    With `path`, writes the JSON file there (Hessians as
+    STEM.NAME.hessian.npy next to it, STEM the JSON file's name without
+    its extension) and returns the path; otherwise returns a dict
     {name: {"channels", "samples", "amax", "histogram": {"max", "counts"},
     "sumsq", "hessian"}} with numpy arrays. Raises ValueError for a batch of
     the wrong count, dtype or shape, non-finite activations, or a module
@@ -161,6 +162,9 @@ def write(stats, path):
     """Writes statistics as calibrate() returns them to `path` (JSON) and
     the Hessians next to it as .npy files."""
     directory = os.path.dirname(os.path.abspath(path))
+    # Named after the JSON file too: two calibrations in one directory (of
+    # models that share an op name) must not overwrite each other's.
+    prefix = os.path.splitext(os.path.basename(path))[0] + "."
     ops, taken = {}, set()
     for name, s in stats.items():
         entry = {"channels": int(s["channels"]), "samples": int(s["samples"]),
@@ -170,7 +174,7 @@ def write(stats, path):
                                           s["histogram"]["counts"]]},
                  "sumsq": [float(v) for v in s["sumsq"]]}
         if s.get("hessian") is not None:
-            file = _file_stem(name, taken) + ".hessian.npy"
+            file = prefix + _file_stem(name, taken) + ".hessian.npy"
             np.save(os.path.join(directory, file),
                     np.ascontiguousarray(s["hessian"], np.float64))
             entry["hessian"] = file

@@ -99,11 +99,24 @@ def test_file_round_trip(tmp_path):
                            hessian=True) == path
     data = json.load(open(path))
     assert data["sparq_calibration"] == 1
-    assert data["ops"]["fc"]["hessian"] == "fc.hessian.npy"
-    assert os.path.isfile(tmp_path / "fc.hessian.npy")
+    assert data["ops"]["fc"]["hessian"] == "calib.fc.hessian.npy"
+    assert os.path.isfile(tmp_path / "calib.fc.hessian.npy")
     loaded = sparq.calibration.load(path)
     assert loaded["fc"]["hessian"].shape == (16, 16)
     assert len(loaded["head"]["sumsq"]) == 8
+
+
+def test_two_files_in_one_directory_keep_their_hessians(tmp_path):
+    # Two calibrations of ops with one name, side by side: each file keeps
+    # its own Hessian.
+    first, second = str(tmp_path / "a.json"), str(tmp_path / "b.json")
+    module, data = Module.parse(MLP), batches(1)
+    sparq.calibrate(module, data, path=first, hessian=True)
+    sparq.calibrate(module, [tuple(10 * a for a in b) for b in data],
+                    path=second, hessian=True)
+    a = sparq.calibration.load(first)["fc"]["hessian"]
+    b = sparq.calibration.load(second)["fc"]["hessian"]
+    np.testing.assert_allclose(b, 100 * a, rtol=1e-5)
 
 
 def test_bad_batches_raise():

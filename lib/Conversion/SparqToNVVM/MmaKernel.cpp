@@ -155,7 +155,6 @@ private:
     }
   }
 
-  std::string intrinsic() const;
   void emitEpilogue(Indexing &indexing, ValueRange acc);
 
   OpBuilder &b;
@@ -171,25 +170,6 @@ private:
   Value sharedA, sharedB, sharedMeta;
 };
 
-std::string fp8Name(Type t) {
-  return isa<Float8E5M2Type>(t) ? "e5m2" : "e4m3";
-}
-
-std::string KernelEmitter::intrinsic() const {
-  switch (spec.family) {
-  case MmaFamily::DenseFp8:
-    return "llvm.nvvm.mma.m16n8k32.row.col.f32." + fp8Name(spec.aElement) +
-           "." + fp8Name(spec.bElement) + ".f32";
-  case MmaFamily::SparseFp8:
-    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32." +
-           fp8Name(spec.aElement) + "." + fp8Name(spec.bElement) + ".f32";
-  case MmaFamily::SparseF16:
-    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.f32.f32";
-  case MmaFamily::SparseBF16:
-    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16";
-  }
-  return "";
-}
 } // namespace
 
 void KernelEmitter::emit() {
@@ -266,9 +246,9 @@ void KernelEmitter::emit() {
           operands.push_back(metaRegs[fm]);
           operands.push_back(i32(layout.selector));
         }
-        Value d = LLVM::CallIntrinsicOp::create(b, loc, resultType,
-                                                b.getStringAttr(intrinsic()),
-                                                operands)
+        Value d = LLVM::CallIntrinsicOp::create(
+                      b, loc, resultType,
+                      b.getStringAttr(mmaIntrinsicName(spec)), operands)
                       .getResult(0);
         for (int64_t i = 0; i < 4; ++i)
           results.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
@@ -342,4 +322,23 @@ gpu::GPUFuncOp sparq::nvvm::getOrBuildKernel(OpBuilder &builder,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   KernelEmitter(builder, loc, spec, func).emit();
   return func;
+}
+
+std::string sparq::nvvm::mmaIntrinsicName(const KernelSpec &spec) {
+  auto fp8Name = [](Type t) -> std::string {
+    return isa<Float8E5M2Type>(t) ? "e5m2" : "e4m3";
+  };
+  switch (spec.family) {
+  case MmaFamily::DenseFp8:
+    return "llvm.nvvm.mma.m16n8k32.row.col.f32." + fp8Name(spec.aElement) +
+           "." + fp8Name(spec.bElement) + ".f32";
+  case MmaFamily::SparseFp8:
+    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32." +
+           fp8Name(spec.aElement) + "." + fp8Name(spec.bElement) + ".f32";
+  case MmaFamily::SparseF16:
+    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.f32.f32";
+  case MmaFamily::SparseBF16:
+    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16";
+  }
+  return "";
 }

@@ -63,6 +63,10 @@ mlir::gpu::GPUFuncOp getOrBuildPipelineKernel(mlir::OpBuilder &builder,
                                               mlir::gpu::GPUModuleOp module,
                                               const KernelSpec &spec);
 
+/// The NVVM intrinsic of `spec`'s warp-level instruction: mma.sync FP8 or
+/// mma.sp with ordered metadata.
+std::string mmaIntrinsicName(const KernelSpec &spec);
+
 /// The attribute of a warpgroup-level kernel that says how to launch it.
 constexpr llvm::StringLiteral kLaunchAttrName = "sparq.launch";
 

@@ -100,7 +100,6 @@ private:
   }
   /// Step `stage`'s instructions on the accumulators `acc` (updated).
   void compute(Indexing &indexing, Value stage, SmallVector<Value> &acc);
-  std::string intrinsic() const;
 
   OpBuilder &b;
   Location loc;
@@ -112,25 +111,6 @@ private:
   Value aGlobal, bGlobal, shared;
 };
 
-std::string fp8Name(Type t) {
-  return isa<Float8E5M2Type>(t) ? "e5m2" : "e4m3";
-}
-
-std::string PipelineEmitter::intrinsic() const {
-  switch (spec.family) {
-  case MmaFamily::DenseFp8:
-    return "llvm.nvvm.mma.m16n8k32.row.col.f32." + fp8Name(spec.aElement) +
-           "." + fp8Name(spec.bElement) + ".f32";
-  case MmaFamily::SparseFp8:
-    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k64.row.col.f32." +
-           fp8Name(spec.aElement) + "." + fp8Name(spec.bElement) + ".f32";
-  case MmaFamily::SparseF16:
-    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.f32.f32";
-  case MmaFamily::SparseBF16:
-    return "llvm.nvvm.mma.sp.ordered.metadata.m16n8k32.row.col.bf16";
-  }
-  return "";
-}
 } // namespace
 
 void PipelineEmitter::compute(Indexing &indexing, Value stage,
@@ -155,9 +135,9 @@ void PipelineEmitter::compute(Indexing &indexing, Value stage,
         operands.append(bRegs[fn]);
         int64_t tile = fm * pl::kFragsN + fn;
         operands.append(acc.begin() + 4 * tile, acc.begin() + 4 * tile + 4);
-        Value d = LLVM::CallIntrinsicOp::create(b, loc, resultType,
-                                                b.getStringAttr(intrinsic()),
-                                                operands)
+        Value d = LLVM::CallIntrinsicOp::create(
+                      b, loc, resultType,
+                      b.getStringAttr(mmaIntrinsicName(spec)), operands)
                       .getResult(0);
         for (int64_t e = 0; e < 4; ++e)
           acc[4 * tile + e] = LLVM::ExtractValueOp::create(b, loc, d, e);
